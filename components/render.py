@@ -1,0 +1,188 @@
+"""Offline render: run the real program under recording mocks and write what it would create.
+
+    python -m components.render --stack dev --out build/dev
+    python -m components.render --config path/to/Pulumi.other.yaml --out build/other
+
+Writes, under ``--out``:
+
+- ``manifests/<namespace or _cluster>/<kind>-<name>.yaml``: every Kubernetes object, one file each;
+- ``resources.json``: every registered resource (type, name, parent, provider, inputs; secrets masked);
+- ``outputs.json``: the stack outputs (secrets masked);
+- ``placement.md``: which agent runs on which node group, and why not where it doesn't.
+
+No cloud account, no Pulumi CLI. The same stack file renders byte-identical files. A mistake in the stack file exits
+with code 2 and one message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Optional
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXIT_BAD_INPUT = 2
+
+
+class StackFileError(Exception):
+    """The stack file itself can't be read: missing, not YAML, or not a Pulumi stack file."""
+
+
+@dataclass(frozen=True)
+class StackFile:
+    project: str
+    stack: str
+    config: dict[str, str]
+    secret_keys: tuple[str, ...]
+
+
+def read_project_name(project_dir: Path) -> str:
+    document = yaml.safe_load((project_dir / "Pulumi.yaml").read_text())
+    return str(document["name"])
+
+
+def read_stack_file(path: Path, *, project: str) -> StackFile:
+    """Flatten a ``Pulumi.<stack>.yaml`` into the ``namespace:key -> string`` map the Pulumi CLI hands a program.
+
+    Structured values are passed as JSON, as the CLI does; ``secure:`` values become a masked placeholder, since
+    nobody renders with the stack's secrets provider.
+    """
+    if not path.is_file():
+        raise StackFileError(f"{path}: no such stack file")
+    match = re.fullmatch(r"Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.yaml", path.name)
+    stack = match["stack"] if match else path.stem
+    try:
+        document = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as error:
+        raise StackFileError(f"{path}: not valid YAML: {error}".replace("\n", " ")) from None
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise StackFileError(f"{path}: a stack file is a YAML map with a 'config' map")
+    config, secret_keys = flatten_config(document.get("config") or {}, project=project)
+    return StackFile(project=project, stack=stack, config=config, secret_keys=secret_keys)
+
+
+def flatten_config(document: Mapping[str, Any], *, project: str) -> tuple[dict[str, str], tuple[str, ...]]:
+    """A stack file's ``config`` map as the CLI hands it over: ``namespace:key`` -> string, and the secret keys."""
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in document.items():
+        full_key = key if ":" in key else f"{project}:{key}"
+        if isinstance(value, dict) and set(value) == {"secure"}:
+            config[full_key] = "[secret]"
+            secret_keys.append(full_key)
+        elif isinstance(value, str):
+            config[full_key] = value
+        else:
+            config[full_key] = json.dumps(value, sort_keys=True)
+    return config, tuple(sorted(secret_keys))
+
+
+# Kubernetes objects first show who they are, then what they hold.
+_HEAD = ("apiVersion", "kind", "metadata")
+
+
+def _ordered(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    head = {k: manifest[k] for k in _HEAD if k in manifest}
+    return {**head, **{k: manifest[k] for k in sorted(manifest) if k not in _HEAD}}
+
+
+def kubernetes_manifests(resources: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """Every Kubernetes object the program registered, keyed by its stable file path."""
+    manifests: dict[str, dict[str, Any]] = {}
+    for resource in resources:
+        if not resource.type.startswith("kubernetes:") or resource.type.startswith("pulumi:providers:"):
+            continue
+        if "kind" not in resource.inputs:
+            continue
+        manifest = _ordered(resource.inputs)
+        metadata = manifest.get("metadata", {})
+        namespace = metadata.get("namespace") or "_cluster"
+        path = f"{namespace}/{manifest['kind'].lower()}-{metadata.get('name', resource.name)}.yaml"
+        if path in manifests:
+            raise ValueError(f"two Kubernetes objects render to {path}")
+        manifests[path] = manifest
+    return dict(sorted(manifests.items()))
+
+
+def dump_yaml(document: Any) -> str:
+    return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
+
+
+def dump_json(document: Any) -> str:
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_render(out: Path, result: Any) -> int:
+    """Write the render; returns the number of Kubernetes objects."""
+    manifests = kubernetes_manifests(result.resources)
+    if (out / "manifests").exists():
+        shutil.rmtree(out / "manifests")
+    for path, manifest in manifests.items():
+        target = out / "manifests" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(dump_yaml(manifest))
+    (out / "resources.json").write_text(dump_json([r.as_json() for r in result.resources]))
+    (out / "outputs.json").write_text(dump_json(result.outputs))
+    placement = result.outputs.get("placementMarkdown")
+    if isinstance(placement, str):
+        (out / "placement.md").write_text(placement)
+    return len(manifests)
+
+
+def render(stack_file: Path, out: Path, *, project_dir: Path = PROJECT_DIR) -> Any:
+    """Run the program for ``stack_file`` and write the render to ``out``; returns the run result.
+
+    Raises:
+        StackFileError: the stack file can't be read.
+        components.settings.SettingsError: the settings are invalid (nothing is written).
+    """
+    # Imported here so that `--help` and stack-file errors answer without loading the Pulumi SDKs.
+    from components.mocks import main_program, run_program
+
+    stack = read_stack_file(stack_file, project=read_project_name(project_dir))
+    result = run_program(
+        main_program(project_dir),
+        config=stack.config,
+        project=stack.project,
+        stack=stack.stack,
+        secret_keys=stack.secret_keys,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    write_render(out, result)
+    return result
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m components.render", description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="stack name: renders Pulumi.<stack>.yaml from the project directory")
+    source.add_argument("--config", type=Path, help="path to any Pulumi.<stack>.yaml")
+    parser.add_argument("--out", type=Path, required=True, help="output directory")
+    args = parser.parse_args(argv)
+    stack_file = args.config if args.config else PROJECT_DIR / f"Pulumi.{args.stack}.yaml"
+
+    import pulumi
+
+    try:
+        result = render(stack_file, args.out)
+    except StackFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except pulumi.RunError as error:
+        print(f"error: {stack_file.name}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    objects = sum(1 for _ in (args.out / "manifests").rglob("*.yaml")) if (args.out / "manifests").exists() else 0
+    print(f"rendered {stack_file.name}: {len(result.resources)} resources, {objects} Kubernetes objects -> {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,666 @@
+"""Stack settings: the stack file, parsed once into frozen typed objects.
+
+Every key lives under the project's namespace (``eks-daemonsets:``). The raw values come from ``pulumi.Config``
+(the CLI hands structured values over as JSON), are validated by pydantic models that forbid unknown keys, and the
+node targeting of each agent is then built into :class:`~components.targeting.NodeTargeting` objects, the same
+objects the DaemonSets and the placement check use.
+
+Any mistake raises :class:`SettingsError` before a single resource is registered. Its message names the full key
+(``eks-daemonsets:nodeGroups[2].taints[0].effect``), the bad value and what is allowed. ``SettingsError`` is a
+``pulumi.RunError``, so ``pulumi preview`` prints the message without a Python traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Optional, Union
+
+import pulumi
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from components.placement import AMI_ARCH, Coverage
+from components.targeting import (
+    LabelExpression,
+    NodeTargeting,
+    PreferredTerm,
+    TargetingError,
+    Toleration,
+    validate_label_key,
+    validate_label_value,
+)
+
+NAMESPACE = "eks-daemonsets"
+
+#: Kubernetes minor versions Amazon EKS supports (standard or extended support) as of 2026-11, per the EKS user
+#: guide's "Understand the Kubernetes version lifecycle on EKS". Keep in step with the schemas kubernetes-validate
+#: ships, since every rendered object is validated against its cluster version.
+SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35", "1.36")
+
+#: Control plane log types EKS can send to CloudWatch Logs.
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+
+#: Label key prefixes nodes may not be given through a node group: EKS sets its own ``eks.amazonaws.com/`` labels,
+#: and the NodeRestriction admission plugin refuses kubelet-set labels under ``kubernetes.io``/``k8s.io``.
+RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io")
+
+AGENT_KEYS = ("nodeExporter", "fluentd", "securityAgent")
+
+
+class SettingsError(pulumi.RunError):
+    """A stack-file mistake: one paragraph naming the key, the bad value and what is allowed."""
+
+
+# --------------------------------------------------------------------------------------------- validators
+
+_EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
+_QUANTITY = re.compile(r"^(?P<num>\+?(?:\d+(?:\.\d*)?|\.\d+))(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|)$")
+_SUFFIX = {
+    "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": 10**3, "M": 10**6, "G": 10**9,
+    "T": 10**12, "P": 10**15, "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
+    "Ei": 2**60,
+}
+# An image reference must pin a version: a tag other than "latest", a digest, or both.
+_IMAGE = re.compile(
+    r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._/-][a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+)
+_PERCENT = re.compile(r"^(?:[1-9]\d?|100)%$")
+
+
+def parse_quantity(text: str) -> Decimal:
+    """Parse a Kubernetes resource quantity (``250m``, ``128Mi``, ``1.5``) into a number."""
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(
+            f"{text!r} is not a Kubernetes quantity; allowed: a number with an optional suffix "
+            "(m, k, M, G, Ki, Mi, Gi, ...), such as 250m or 128Mi"
+        )
+    return Decimal(match["num"]) * Decimal(_SUFFIX[match["suffix"]])
+
+
+def _quantity(text: str) -> str:
+    parse_quantity(text)
+    return text
+
+
+def _eks_name(text: str) -> str:
+    if not (1 <= len(text) <= 63 and _EKS_NAME.match(text)):
+        raise ValueError(
+            f"{text!r} is not a valid name; allowed: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit"
+        )
+    return text
+
+
+def _image(text: str) -> str:
+    match = _IMAGE.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not an image reference; allowed: registry/repository:tag[@sha256:digest]")
+    if not match["tag"] and not match["digest"]:
+        raise ValueError(f"{text!r} does not pin a version; allowed: an exact tag or a sha256 digest")
+    if match["tag"] == "latest" and not match["digest"]:
+        raise ValueError(f"{text!r} uses the floating tag 'latest'; allowed: an exact version tag or a sha256 digest")
+    return text
+
+
+def _node_label_key(key: str) -> str:
+    validate_label_key(key)
+    domain = key.split("/", 1)[0] if "/" in key else ""
+    if any(domain == d or domain.endswith("." + d) for d in RESERVED_LABEL_DOMAINS):
+        raise ValueError(
+            f"label key {key!r} uses a reserved domain; allowed: keys outside {', '.join(RESERVED_LABEL_DOMAINS)}"
+        )
+    return key
+
+
+def _labels(labels: dict[str, str]) -> dict[str, str]:
+    for key, value in labels.items():
+        _node_label_key(key)
+        validate_label_value(value)
+    return dict(sorted(labels.items()))
+
+
+QuantityStr = Annotated[str, AfterValidator(_quantity)]
+EksName = Annotated[str, AfterValidator(_eks_name)]
+ImageRef = Annotated[str, AfterValidator(_image)]
+NodeLabels = Annotated[dict[str, str], AfterValidator(_labels)]
+
+
+class _Model(BaseModel):
+    """Frozen, camelCase, and strict about unknown keys: a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, alias_generator=to_camel, populate_by_name=True, validate_default=True
+    )
+
+
+# --------------------------------------------------------------------------------------------- cluster
+
+
+class VpcSettings(_Model):
+    """Where the cluster lives. Without it, pulumi-eks uses the account's default VPC."""
+
+    id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
+    private_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(min_length=2)
+    public_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = ()
+
+
+class ClusterSettings(_Model):
+    """``eks-daemonsets:cluster``."""
+
+    name: Optional[str] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
+    kubernetes_version: str = "1.35"
+    endpoint_public_access: bool = True
+    public_access_cidrs: tuple[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")], ...] = ("0.0.0.0/0",)
+    control_plane_logging: tuple[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...] = (
+        CONTROL_PLANE_LOG_TYPES
+    )
+    admin_principal_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")], ...] = ()
+    vpc: Optional[VpcSettings] = None
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _supported_version(cls, value: Any) -> Any:
+        if str(value) not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(
+                f"{value!r} is not a Kubernetes version EKS supports; allowed: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}"
+            )
+        return str(value)
+
+    @field_validator("control_plane_logging")
+    @classmethod
+    def _sorted_logs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted(set(value)))
+
+
+# --------------------------------------------------------------------------------------------- node groups
+
+
+class Scaling(_Model):
+    min: int = Field(ge=0, le=1000)
+    desired: int = Field(ge=0, le=1000)
+    max: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scaling":
+        if not self.min <= self.desired <= self.max:
+            raise ValueError(
+                f"min {self.min}, desired {self.desired}, max {self.max} are out of order; allowed: min <= desired <= max"
+            )
+        return self
+
+
+class TaintSettings(_Model):
+    key: str
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, key: str) -> str:
+        validate_label_key(key)
+        return key
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str) -> str:
+        validate_label_value(value)
+        return value
+
+
+class NodeGroupSettings(_Model):
+    """One entry of ``eks-daemonsets:nodeGroups``: an EKS managed node group."""
+
+    name: EksName
+    instance_types: tuple[Annotated[str, Field(pattern=_INSTANCE_TYPE.pattern)], ...] = Field(min_length=1)
+    scaling: Scaling
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    ami_type: str = "AL2023_x86_64_STANDARD"
+    disk_size_gib: int = Field(default=50, ge=20, le=16384)
+    labels: NodeLabels = Field(default_factory=dict)
+    taints: tuple[TaintSettings, ...] = Field(default=(), max_length=50)
+
+    @field_validator("ami_type")
+    @classmethod
+    def _ami(cls, value: str) -> str:
+        if value not in AMI_ARCH:
+            raise ValueError(f"{value!r} is not an EKS AMI type; allowed: {', '.join(sorted(AMI_ARCH))}")
+        return value
+
+    @field_validator("instance_types")
+    @classmethod
+    def _unique_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"{list(value)} lists an instance type twice; allowed: each instance type once")
+        return value
+
+    @field_validator("taints")
+    @classmethod
+    def _unique_taints(cls, taints: tuple[TaintSettings, ...]) -> tuple[TaintSettings, ...]:
+        seen = set()
+        for taint in taints:
+            if (taint.key, taint.effect) in seen:
+                raise ValueError(
+                    f"taint {taint.key}:{taint.effect} appears twice; allowed: one taint per key and effect"
+                )
+            seen.add((taint.key, taint.effect))
+        return taints
+
+
+# --------------------------------------------------------------------------------------------- agents
+
+
+class ResourceList(_Model):
+    cpu: Optional[QuantityStr] = None
+    memory: Optional[QuantityStr] = None
+
+
+class Resources(_Model):
+    """Requests and limits. Memory needs a limit: an agent that leaks must not take the node down with it."""
+
+    requests: ResourceList
+    limits: ResourceList
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Resources":
+        if self.requests.cpu is None or self.requests.memory is None:
+            raise ValueError("requests need both cpu and memory; allowed: {cpu: 50m, memory: 64Mi} and the like")
+        if self.limits.memory is None:
+            raise ValueError("limits need memory; allowed: a memory limit at or above the memory request")
+        for kind in ("cpu", "memory"):
+            request, limit = getattr(self.requests, kind), getattr(self.limits, kind)
+            if limit is not None and parse_quantity(request) > parse_quantity(limit):
+                raise ValueError(f"the {kind} request {request} exceeds the limit {limit}; allowed: request <= limit")
+        return self
+
+
+class AffinityExpression(_Model):
+    key: str
+    operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
+    values: tuple[str, ...] = ()
+
+
+class PreferredAffinity(_Model):
+    weight: int = Field(ge=1, le=100)
+    expressions: tuple[AffinityExpression, ...] = Field(min_length=1)
+
+
+class TolerationSettings(_Model):
+    key: str = ""
+    operator: Literal["Equal", "Exists"] = "Equal"
+    value: str = ""
+    effect: Optional[Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = None
+    toleration_seconds: Optional[int] = None
+
+
+class TargetingSettings(_Model):
+    """Where an agent runs: labels it needs, expressions that must all hold, and taints it tolerates."""
+
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    node_affinity: tuple[AffinityExpression, ...] = ()
+    preferred_affinity: tuple[PreferredAffinity, ...] = ()
+    tolerations: Union[Literal["all"], tuple[TolerationSettings, ...]] = "all"
+
+
+def _max_unavailable(value: Union[int, str]) -> Union[int, str]:
+    if isinstance(value, int):
+        if value < 1:
+            raise ValueError(f"{value} would stop a rolling update; allowed: a whole number >= 1 or a percentage 1%..100%")
+        return value
+    if not _PERCENT.match(value):
+        raise ValueError(f"{value!r} is not a percentage; allowed: a whole number >= 1 or a percentage 1%..100%")
+    return value
+
+
+MaxUnavailable = Annotated[Union[int, str], AfterValidator(_max_unavailable)]
+
+
+class AgentSettings(_Model):
+    """What every agent has: on/off, image, resources, rollout pace, coverage rule and targeting."""
+
+    enabled: bool = True
+    image: Optional[ImageRef] = None
+    resources: Optional[Resources] = None
+    max_unavailable: MaxUnavailable = "10%"
+    coverage: Coverage = Coverage.ANY
+    targeting: TargetingSettings = TargetingSettings()
+
+
+class NodeExporterSettings(AgentSettings):
+    """``eks-daemonsets:agents.nodeExporter``."""
+
+    rbac_proxy_image: Optional[ImageRef] = None
+
+
+class CloudWatchOutputSettings(_Model):
+    enabled: bool = True
+    log_group_name: Optional[str] = Field(default=None, min_length=1, max_length=512, pattern=r"^[\.\-_/#A-Za-z0-9]+$")
+    # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
+    retention_days: Literal[
+        1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
+    ] = 30
+    kms_key_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/.+$")
+
+
+class StdoutOutputSettings(_Model):
+    enabled: bool = False
+
+
+class FluentdOutputs(_Model):
+    cloudwatch: CloudWatchOutputSettings = CloudWatchOutputSettings()
+    stdout: StdoutOutputSettings = StdoutOutputSettings()
+
+    @model_validator(mode="after")
+    def _one_output(self) -> "FluentdOutputs":
+        if not (self.cloudwatch.enabled or self.stdout.enabled):
+            raise ValueError("no output is enabled; allowed: cloudwatch, stdout or both with enabled: true")
+        return self
+
+
+class FluentdBuffer(_Model):
+    """The file buffer on the host: bounded, and blocking rather than dropping when full."""
+
+    total_limit_size: QuantityStr = "2Gi"
+    flush_interval_seconds: int = Field(default=5, ge=1, le=300)
+
+    @field_validator("total_limit_size")
+    @classmethod
+    def _bounded(cls, value: str) -> str:
+        size = parse_quantity(value)
+        if not 64 * 2**20 <= size <= 64 * 2**30:
+            raise ValueError(f"{value!r} is outside the range; allowed: 64Mi to 64Gi")
+        return value
+
+
+class FluentdSettings(AgentSettings):
+    """``eks-daemonsets:agents.fluentd``."""
+
+    outputs: FluentdOutputs = FluentdOutputs()
+    buffer: FluentdBuffer = FluentdBuffer()
+    termination_grace_period_seconds: int = Field(default=60, ge=30, le=600)
+
+
+FalcoPriority = Literal["emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"]
+
+
+class SecurityAgentSettings(AgentSettings):
+    """``eks-daemonsets:agents.securityAgent``: a security agent covers every node unless told otherwise."""
+
+    coverage: Coverage = Coverage.ALL
+    privileged: bool = False
+    privileged_reason: Optional[str] = Field(default=None, min_length=10)
+    priority: FalcoPriority = "notice"
+    custom_rules: Optional[str] = None
+
+    @model_validator(mode="after")
+    def _reason_for_privilege(self) -> "SecurityAgentSettings":
+        if self.privileged and not self.privileged_reason:
+            raise ValueError(
+                "privileged: true needs privilegedReason; allowed: privileged: false, or a written reason "
+                "(why the least-privileged modern eBPF set is not enough)"
+            )
+        return self
+
+
+class AgentsSettings(_Model):
+    """``eks-daemonsets:agents``."""
+
+    node_exporter: NodeExporterSettings = NodeExporterSettings()
+    fluentd: FluentdSettings = FluentdSettings()
+    security_agent: SecurityAgentSettings = SecurityAgentSettings()
+
+
+class MonitoringSettings(_Model):
+    """``eks-daemonsets:monitoring``: what else runs in the cluster that the agents can plug into."""
+
+    prometheus_operator: bool = False
+
+
+class _StackModel(_Model):
+    cluster: ClusterSettings
+    node_groups: tuple[NodeGroupSettings, ...] = Field(min_length=1, max_length=30)
+    agents: AgentsSettings = AgentsSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+
+    @field_validator("node_groups")
+    @classmethod
+    def _unique_names(cls, groups: tuple[NodeGroupSettings, ...]) -> tuple[NodeGroupSettings, ...]:
+        seen: set[str] = set()
+        for group in groups:
+            if group.name in seen:
+                raise ValueError(f"node group name {group.name!r} is used twice; allowed: each name once")
+            seen.add(group.name)
+        return groups
+
+
+# --------------------------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent's settings with its targeting built: what a NodeAgent component consumes."""
+
+    key: str
+    settings: AgentSettings
+    targeting: NodeTargeting
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.enabled
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole stack file, validated."""
+
+    project: str
+    stack: str
+    region: str
+    cluster_name: str
+    cluster: ClusterSettings
+    node_groups: tuple[NodeGroupSettings, ...]
+    agents: Mapping[str, Agent]
+    monitoring: MonitoringSettings
+
+    def enabled_agents(self) -> dict[str, Agent]:
+        return {key: agent for key, agent in self.agents.items() if agent.enabled}
+
+
+# --------------------------------------------------------------------------------------------- loading
+
+_TOP_LEVEL = {"cluster": "cluster", "nodeGroups": "node_groups", "agents": "agents", "monitoring": "monitoring"}
+
+
+def config_key(loc: Sequence[Union[str, int]]) -> str:
+    """``("nodeGroups", 2, "taints", 0, "effect")`` -> ``eks-daemonsets:nodeGroups[2].taints[0].effect``."""
+    text = f"{NAMESPACE}:{loc[0]}"
+    for part in loc[1:]:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            text += f".{part}"
+        else:
+            text += f"[{json.dumps(part)}]"
+    return text
+
+
+def _allowed_keys(model: type[BaseModel]) -> str:
+    return ", ".join(sorted(field.alias or name for name, field in model.model_fields.items()))
+
+
+def _model_at(loc: Sequence[Union[str, int]]) -> Optional[type[BaseModel]]:
+    """The pydantic model that holds the last element of ``loc`` (for listing the allowed keys)."""
+    model: Any = _StackModel
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
+        if field is None:
+            return None
+        annotation = field.annotation
+        # Unwrap Optional[...] / tuple[...] to the model inside.
+        for _ in range(3):
+            args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None) and a is not Ellipsis]
+            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                break
+            annotation = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation)
+            if args and not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+                annotation = args[-1]
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return None
+        model = annotation
+    return model
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = list(error["loc"])
+    # Union members add their own tag to the location ("tuple[...]", "literal['all']"): drop them.
+    loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    key = config_key(loc)
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = f"; allowed keys: {_allowed_keys(model)}" if model else ""
+        return f"{key}: unknown key{allowed}"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    message = error["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if kind in ("value_error", "assertion_error"):
+        return f"{key}: {message}"
+    ctx = error.get("ctx") or {}
+    allowed = {
+        "literal_error": lambda: f"allowed: {ctx.get('expected')}",
+        "too_short": lambda: f"allowed: at least {ctx.get('min_length')} item(s)",
+        "too_long": lambda: f"allowed: at most {ctx.get('max_length')} item(s)",
+        "string_too_short": lambda: f"allowed: at least {ctx.get('min_length')} character(s)",
+        "string_too_long": lambda: f"allowed: at most {ctx.get('max_length')} characters",
+        "string_pattern_mismatch": lambda: f"allowed: text matching {ctx.get('pattern')}",
+        "greater_than_equal": lambda: f"allowed: a number >= {ctx.get('ge')}",
+        "less_than_equal": lambda: f"allowed: a number <= {ctx.get('le')}",
+    }.get(kind, lambda: f"{message[0].lower()}{message[1:]}")()
+    return f"{key}: {json.dumps(value, default=str)} is not allowed; {allowed}"
+
+
+def _targeting(agent_key: str, settings: AgentSettings) -> NodeTargeting:
+    base = ("agents", agent_key, "targeting")
+    raw = settings.targeting
+    required = []
+    for index, expression in enumerate(raw.node_affinity):
+        try:
+            required.append(LabelExpression.from_k8s(expression.model_dump(by_alias=True)))
+        except TargetingError as error:
+            raise _targeting_error(base + ("nodeAffinity", index), error) from None
+    preferred = []
+    for index, term in enumerate(raw.preferred_affinity):
+        try:
+            expressions = tuple(LabelExpression.from_k8s(e.model_dump(by_alias=True)) for e in term.expressions)
+            preferred.append(PreferredTerm(weight=term.weight, expressions=expressions))
+        except TargetingError as error:
+            raise _targeting_error(base + ("preferredAffinity", index, "expressions"), error) from None
+    tolerations: Any = "all"
+    if raw.tolerations != "all":
+        tolerations = []
+        for index, toleration in enumerate(raw.tolerations):
+            try:
+                tolerations.append(Toleration.from_k8s(toleration.model_dump(by_alias=True, exclude_none=True)))
+            except TargetingError as error:
+                raise _targeting_error(base + ("tolerations", index), error) from None
+    try:
+        return NodeTargeting.build(
+            node_selector=raw.node_selector, required=required, preferred=preferred, tolerations=tolerations
+        )
+    except TargetingError as error:
+        raise _targeting_error(base, error) from None
+
+
+def _targeting_error(loc: tuple[Union[str, int], ...], error: TargetingError) -> SettingsError:
+    return SettingsError(f"{config_key(loc + tuple(error.path))}: {error}")
+
+
+def _read_raw(config: pulumi.Config) -> dict[str, Any]:
+    raw: dict[str, Any] = {}
+    for key in _TOP_LEVEL:
+        text = config.get(key)
+        if text is None:
+            continue
+        try:
+            raw[key] = json.loads(text)
+        except json.JSONDecodeError:
+            raise SettingsError(
+                f"{NAMESPACE}:{key}: {text!r} is not structured config; allowed: a YAML map or list in the stack file"
+            ) from None
+    unknown = sorted(
+        k.split(":", 1)[1]
+        for k in {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+        if k.startswith(NAMESPACE + ":") and k.split(":", 1)[1] not in _TOP_LEVEL
+    )
+    if unknown:
+        raise SettingsError(
+            f"{NAMESPACE}:{unknown[0]}: unknown key; allowed keys: "
+            + ", ".join(f"{NAMESPACE}:{k}" for k in sorted(_TOP_LEVEL))
+        )
+    if "cluster" not in raw:
+        raw["cluster"] = {}
+    if "nodeGroups" not in raw:
+        raise SettingsError(f"{NAMESPACE}:nodeGroups: required key is missing; allowed: a list of 1 to 30 node groups")
+    return raw
+
+
+def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: Optional[str]) -> Settings:
+    """Validate the raw config values (already JSON-decoded) into :class:`Settings`.
+
+    Raises:
+        SettingsError: the first problem found, naming the full config key.
+    """
+    if not region:
+        raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
+    try:
+        model = _StackModel.model_validate(dict(raw))
+    except ValidationError as error:
+        problems = sorted({_describe(e) for e in error.errors()})
+        raise SettingsError("; ".join(problems)) from None
+    agents = {}
+    for agent_key in AGENT_KEYS:
+        agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
+        agents[agent_key] = Agent(agent_key, agent_settings, _targeting(agent_key, agent_settings))
+    return Settings(
+        project=project,
+        stack=stack,
+        region=region,
+        cluster_name=model.cluster.name or f"{project}-{stack}",
+        cluster=model.cluster,
+        node_groups=model.node_groups,
+        agents=agents,
+        monitoring=model.monitoring,
+    )
+
+
+def to_snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def load_settings() -> Settings:
+    """Read and validate the current stack's settings through ``pulumi.Config``."""
+    return parse_settings(
+        _read_raw(pulumi.Config(NAMESPACE)),
+        project=pulumi.get_project(),
+        stack=pulumi.get_stack(),
+        region=pulumi.Config("aws").get("region"),
+    )

@@ -1,0 +1,39 @@
+"""Shared fixtures: run the real program under the recording mocks, from a stack file or a config map."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from components.mocks import RunResult, main_program, run_program
+from components.render import flatten_config
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = "eks-daemonsets"
+
+
+def dev_config() -> dict[str, Any]:
+    """The dev stack's ``config`` map, as a fresh copy a test may change."""
+    return copy.deepcopy(yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())["config"])
+
+
+def run_config(config: Mapping[str, Any], *, stack: str = "test") -> RunResult:
+    """Run ``__main__.py`` under the recording mocks with ``config`` (a stack file's ``config`` map)."""
+    flat, secret_keys = flatten_config(config, project=PROJECT)
+    return run_program(main_program(ROOT), config=flat, project=PROJECT, stack=stack, secret_keys=secret_keys)
+
+
+@pytest.fixture(scope="session")
+def dev() -> RunResult:
+    """One run of the dev stack, shared by the tests that only read it."""
+    return run_config(dev_config(), stack="dev")
+
+
+@pytest.fixture
+def run() -> Callable[[Mapping[str, Any]], RunResult]:
+    return run_config

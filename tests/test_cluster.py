@@ -1,0 +1,102 @@
+"""The EKS cluster, its managed node groups and the Kubernetes provider, as registered for the dev stack."""
+
+from __future__ import annotations
+
+import json
+
+from components.mocks import SECRET, RunResult
+from tests.conftest import dev_config, run_config
+
+
+def _cluster(result: RunResult):
+    (cluster,) = result.of_type("eks:index:Cluster")
+    return cluster
+
+
+def _node_groups(result: RunResult) -> dict:
+    return {r.inputs["nodeGroupName"]: r for r in result.of_type("eks:index:ManagedNodeGroup")}
+
+
+def test_cluster_uses_access_entries_oidc_logging_and_no_default_node_group(dev: RunResult) -> None:
+    inputs = _cluster(dev).inputs
+    assert inputs["name"] == "dev-agents"
+    assert inputs["version"] == "1.35"
+    assert inputs["authenticationMode"] == "API"
+    assert inputs["createOidcProvider"] is True
+    assert inputs["skipDefaultNodeGroup"] is True
+    assert inputs["enabledClusterLogTypes"] == ["api", "audit", "authenticator"]
+    assert inputs["endpointPrivateAccess"] is True
+
+
+def test_cluster_name_defaults_to_project_and_stack() -> None:
+    config = dev_config()
+    del config["eks-daemonsets:cluster"]["name"]
+    result = run_config(config, stack="staging")
+    assert _cluster(result).inputs["name"] == "eks-daemonsets-staging"
+    assert result.outputs["clusterName"] == "eks-daemonsets-staging"
+
+
+def test_one_managed_node_group_per_configured_group(dev: RunResult) -> None:
+    groups = _node_groups(dev)
+    assert sorted(groups) == ["general", "gpu", "pci", "system"]
+    assert dev.outputs["nodeGroupNames"] == ["system", "general", "gpu", "pci"]
+
+
+def test_node_group_carries_labels_taints_in_eks_form_scaling_and_capacity(dev: RunResult) -> None:
+    system = _node_groups(dev)["system"].inputs
+    assert system["labels"] == {"node-role": "system"}
+    assert system["taints"] == [{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}]
+    assert system["scalingConfig"] == {"minSize": 2, "desiredSize": 2, "maxSize": 4}
+    assert system["capacityType"] == "ON_DEMAND"
+    assert system["amiType"] == "AL2023_x86_64_STANDARD"
+    assert system["instanceTypes"] == ["t3.large"]
+
+    pci = _node_groups(dev)["pci"].inputs
+    assert pci["taints"] == [{"key": "compliance", "value": "pci", "effect": "NO_EXECUTE"}]
+    general = _node_groups(dev)["general"].inputs
+    assert general["capacityType"] == "SPOT"
+    assert "taints" not in general
+
+
+def test_prefer_no_schedule_taint_converts_to_eks_form() -> None:
+    config = dev_config()
+    config["eks-daemonsets:nodeGroups"][1]["taints"] = [{"key": "spot", "value": "yes", "effect": "PreferNoSchedule"}]
+    general = _node_groups(run_config(config))["general"].inputs
+    assert general["taints"] == [{"key": "spot", "value": "yes", "effect": "PREFER_NO_SCHEDULE"}]
+
+
+def test_every_child_of_the_cluster_component_has_it_as_parent(dev: RunResult) -> None:
+    (component,) = dev.of_type("eks-daemonsets:index:EksCluster")
+    children = [r for r in dev.resources if r.parent == component.urn]
+    kinds = sorted({r.type for r in children})
+    assert kinds == [
+        "aws:iam/role:Role",
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        "eks:index:Cluster",
+        "eks:index:ManagedNodeGroup",
+        "pulumi:providers:kubernetes",
+    ]
+    assert len(children) == 1 + 3 + 1 + 4 + 1
+
+
+def test_nodes_role_joins_the_cluster_and_node_groups_wait_for_its_policies(dev: RunResult) -> None:
+    (role,) = dev.of_type("aws:iam/role:Role")[:1]
+    assert json.loads(role.inputs["assumeRolePolicy"])["Statement"][0]["Principal"] == {"Service": "ec2.amazonaws.com"}
+    attachments = {r.urn for r in dev.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")}
+    assert {r.inputs["policyArn"] for r in dev.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")} == {
+        "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    }
+    for group in dev.of_type("eks:index:ManagedNodeGroup"):
+        assert attachments <= set(group.depends_on)
+
+
+def test_kubernetes_provider_is_built_from_the_cluster_kubeconfig(dev: RunResult) -> None:
+    (provider,) = dev.of_type("pulumi:providers:kubernetes")
+    kubeconfig = json.loads(provider.inputs["kubeconfig"])
+    assert kubeconfig["clusters"][0]["name"] == "dev-agents"
+
+
+def test_kubeconfig_output_is_secret(dev: RunResult) -> None:
+    assert dev.outputs["kubeconfig"] == SECRET
