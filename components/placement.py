@@ -1,0 +1,318 @@
+"""Which agent runs on which EKS managed node group, and why not where it doesn't.
+
+Pure functions over plain data: a node group is reduced to the labels and
+taints its nodes will carry (:func:`node_group_view`), and each agent's
+:class:`~components.targeting.NodeTargeting` (the same object its DaemonSet is
+rendered from) is evaluated against it. The result feeds the coverage rules
+and the ``placement.md`` report. Standard library only, deterministic output.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import NamedTuple
+
+from components.targeting import (
+    NodeTargeting,
+    Taint,
+    TargetingError,
+    Verdict,
+    validate_label_key,
+    validate_label_value,
+)
+
+__all__ = [
+    "AMI_ARCH",
+    "CAPACITY_TYPES",
+    "AmiPlatform",
+    "Coverage",
+    "NodeGroupView",
+    "coverage_violations",
+    "node_group_view",
+    "placement",
+    "to_markdown",
+    "to_output",
+]
+
+
+class AmiPlatform(NamedTuple):
+    """What kubelet will report for nodes of an AMI type.
+
+    Attributes:
+        arch: The ``kubernetes.io/arch`` value, or None when it cannot be
+            known from the AMI type alone.
+        os: The ``kubernetes.io/os`` value.
+    """
+
+    arch: str | None
+    os: str
+
+
+_AMD64_LINUX = AmiPlatform("amd64", "linux")
+_ARM64_LINUX = AmiPlatform("arm64", "linux")
+_AMD64_WINDOWS = AmiPlatform("amd64", "windows")
+
+#: Every ``amiType`` the EKS CreateNodegroup API accepts (its AMITypes enum),
+#: mapped to the platform labels kubelet sets on those nodes.
+AMI_ARCH: Mapping[str, AmiPlatform] = MappingProxyType(
+    {
+        "AL2_x86_64": _AMD64_LINUX,
+        "AL2_x86_64_GPU": _AMD64_LINUX,
+        "AL2_ARM_64": _ARM64_LINUX,
+        "AL2023_x86_64_STANDARD": _AMD64_LINUX,
+        "AL2023_ARM_64_STANDARD": _ARM64_LINUX,
+        "AL2023_x86_64_NEURON": _AMD64_LINUX,
+        "AL2023_x86_64_NVIDIA": _AMD64_LINUX,
+        "AL2023_ARM_64_NVIDIA": _ARM64_LINUX,
+        "BOTTLEROCKET_ARM_64": _ARM64_LINUX,
+        "BOTTLEROCKET_x86_64": _AMD64_LINUX,
+        "BOTTLEROCKET_ARM_64_FIPS": _ARM64_LINUX,
+        "BOTTLEROCKET_x86_64_FIPS": _AMD64_LINUX,
+        "BOTTLEROCKET_ARM_64_NVIDIA": _ARM64_LINUX,
+        "BOTTLEROCKET_x86_64_NVIDIA": _AMD64_LINUX,
+        "BOTTLEROCKET_ARM_64_NVIDIA_FIPS": _ARM64_LINUX,
+        "BOTTLEROCKET_x86_64_NVIDIA_FIPS": _AMD64_LINUX,
+        "WINDOWS_CORE_2019_x86_64": _AMD64_WINDOWS,
+        "WINDOWS_FULL_2019_x86_64": _AMD64_WINDOWS,
+        "WINDOWS_CORE_2022_x86_64": _AMD64_WINDOWS,
+        "WINDOWS_FULL_2022_x86_64": _AMD64_WINDOWS,
+        "WINDOWS_CORE_2025_x86_64": _AMD64_WINDOWS,
+        "WINDOWS_FULL_2025_x86_64": _AMD64_WINDOWS,
+        # A custom AMI comes from the launch template, so its architecture is
+        # unknown here. Managed node groups only take Linux custom AMIs
+        # (Amazon Linux, Bottlerocket, Ubuntu), hence "linux".
+        "CUSTOM": AmiPlatform(None, "linux"),
+    }
+)
+
+#: Values of ``eks.amazonaws.com/capacityType``, which EKS sets from the node
+#: group's capacity type.
+CAPACITY_TYPES: tuple[str, ...] = ("ON_DEMAND", "SPOT", "CAPACITY_BLOCK")
+
+
+@dataclass(frozen=True)
+class NodeGroupView:
+    """The labels and taints every node of one managed node group carries.
+
+    Attributes:
+        name: The node group name.
+        labels: Sorted ``(key, value)`` pairs, including the labels EKS and
+            kubelet add.
+        taints: The node group's taints, sorted.
+    """
+
+    name: str
+    labels: tuple[tuple[str, str], ...]
+    taints: tuple[Taint, ...]
+
+    def label_map(self) -> dict[str, str]:
+        """The labels as a dict."""
+        return dict(self.labels)
+
+
+def node_group_view(
+    *,
+    name: str,
+    labels: Mapping[str, str],
+    taints: Sequence[Taint],
+    capacity_type: str,
+    ami_type: str,
+    instance_types: Sequence[str],
+) -> NodeGroupView:
+    """Describe a managed node group's nodes as the scheduler will see them.
+
+    On top of the configured labels, managed nodes carry labels set by EKS
+    (``eks.amazonaws.com/nodegroup``, ``eks.amazonaws.com/capacityType``) and
+    by kubelet/the cloud provider (``kubernetes.io/os``, ``kubernetes.io/arch``,
+    ``node.kubernetes.io/instance-type``). Those win over configured labels of
+    the same key, as they do on the real node.
+
+    Args:
+        name: Node group name (also the ``eks.amazonaws.com/nodegroup`` value).
+        labels: Labels configured on the node group.
+        taints: Taints configured on the node group.
+        capacity_type: ``ON_DEMAND``, ``SPOT`` or ``CAPACITY_BLOCK``.
+        ami_type: An EKS AMI type, a key of :data:`AMI_ARCH`.
+        instance_types: The node group's instance types. The instance-type
+            label is only added when there is exactly one, since with several
+            each node's value depends on what was launched.
+
+    Returns:
+        The view.
+
+    Raises:
+        TargetingError: For an unknown AMI or capacity type, a malformed label,
+            or a taint that is not a :class:`~components.targeting.Taint`. The
+            path uses the node group's config keys (``amiType``, ``labels``...).
+    """
+    if not isinstance(name, str) or not name:
+        raise TargetingError("node group name must be a non-empty string", path=("name",), value=name, allowed="a node group name")
+    if ami_type not in AMI_ARCH:
+        raise TargetingError("unknown EKS AMI type", path=("amiType",), value=ami_type, allowed=", ".join(sorted(AMI_ARCH)))
+    if capacity_type not in CAPACITY_TYPES:
+        raise TargetingError(
+            "unknown EKS capacity type", path=("capacityType",), value=capacity_type, allowed=", ".join(CAPACITY_TYPES)
+        )
+    merged: dict[str, str] = {}
+    for key, value in labels.items():
+        validate_label_key(key, path=("labels", key if isinstance(key, str) else repr(key)))
+        validate_label_value(value, path=("labels", key))
+        merged[key] = value
+    for index, taint in enumerate(taints):
+        if not isinstance(taint, Taint):
+            raise TargetingError("must be a Taint", path=("taints", index), value=taint, allowed="a Taint (see Taint.from_k8s)")
+    for index, instance_type in enumerate(instance_types):
+        if not isinstance(instance_type, str) or not instance_type:
+            raise TargetingError(
+                "instance type must be a non-empty string", path=("instanceTypes", index), value=instance_type,
+                allowed="an EC2 instance type such as m7i.large",
+            )
+
+    platform = AMI_ARCH[ami_type]
+    merged["eks.amazonaws.com/nodegroup"] = name
+    merged["eks.amazonaws.com/capacityType"] = capacity_type
+    merged["kubernetes.io/os"] = platform.os
+    if platform.arch is not None:
+        merged["kubernetes.io/arch"] = platform.arch
+    else:
+        # The real node will have an arch label; we just cannot tell which.
+        merged.pop("kubernetes.io/arch", None)
+    if len(instance_types) == 1:
+        merged["node.kubernetes.io/instance-type"] = instance_types[0]
+    else:
+        merged.pop("node.kubernetes.io/instance-type", None)
+    return NodeGroupView(
+        name=name,
+        labels=tuple(sorted(merged.items())),
+        taints=tuple(sorted(set(taints), key=Taint.sort_key)),
+    )
+
+
+def placement(
+    agents: Mapping[str, NodeTargeting], groups: Sequence[NodeGroupView]
+) -> dict[str, dict[str, Verdict]]:
+    """Evaluate every agent against every node group.
+
+    Args:
+        agents: Agent name to its targeting.
+        groups: The node groups.
+
+    Returns:
+        ``{agent: {group name: verdict}}``, both in the order given.
+
+    Raises:
+        TargetingError: If two node groups share a name.
+    """
+    seen: set[str] = set()
+    for index, group in enumerate(groups):
+        if group.name in seen:
+            raise TargetingError("node group name appears twice", path=("groups", index), value=group.name, allowed="unique names")
+        seen.add(group.name)
+    return {
+        agent: {group.name: targeting.evaluate(group.label_map(), group.taints) for group in groups}
+        for agent, targeting in agents.items()
+    }
+
+
+class Coverage(enum.StrEnum):
+    """How much of the cluster an agent must reach."""
+
+    ALL = "all"  # every node group (security and log agents)
+    ANY = "any"  # at least one node group
+
+
+def coverage_violations(
+    table: Mapping[str, Mapping[str, Verdict]], coverage: Mapping[str, Coverage | str]
+) -> list[str]:
+    """One-line messages for every agent whose placement breaks its coverage rule.
+
+    Args:
+        table: The output of :func:`placement`.
+        coverage: Agent name to its rule; agents not listed are not checked.
+
+    Returns:
+        Messages in table order (agents, then node groups); empty when all is well.
+
+    Raises:
+        TargetingError: If ``coverage`` names an agent missing from the table,
+            or a rule other than ``all``/``any``.
+    """
+    for agent, rule in coverage.items():
+        if agent not in table:
+            raise TargetingError(
+                "coverage names an agent that is not in the placement table",
+                path=(agent,), value=agent, allowed=", ".join(table) or "no agents",
+            )
+        if rule not in tuple(Coverage):
+            raise TargetingError("unknown coverage rule", path=(agent,), value=rule, allowed="all, any")
+    messages: list[str] = []
+    for agent, row in table.items():
+        if agent not in coverage:
+            continue
+        rule = Coverage(coverage[agent])
+        if rule is Coverage.ALL:
+            for group, verdict in row.items():
+                if not verdict.runs:
+                    messages.append(
+                        f"agent {agent} must run on every node group (coverage: all) "
+                        f"but does not run on node group {group}: {verdict.reason}"
+                    )
+        elif not any(verdict.runs for verdict in row.values()):
+            why = "; ".join(f"{group}: {verdict.reason}" for group, verdict in row.items()) or "there are no node groups"
+            messages.append(
+                f"agent {agent} must run on at least one node group (coverage: any) but runs on none: {why}"
+            )
+    return messages
+
+
+def _cell(text: str) -> str:
+    # A literal pipe would end the Markdown table cell; a newline the row.
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_markdown(
+    table: Mapping[str, Mapping[str, Verdict]], groups: Sequence[str | NodeGroupView]
+) -> str:
+    """Render the placement table as Markdown: node groups down, agents across.
+
+    Args:
+        table: The output of :func:`placement`.
+        groups: Node groups (names or views) in the order to list them.
+
+    Returns:
+        A legend line, a blank line and the table, ending in a newline.
+
+    Raises:
+        TargetingError: If an agent's row lacks one of ``groups``.
+    """
+    names = [g.name if isinstance(g, NodeGroupView) else g for g in groups]
+    agents = list(table)
+    lines = [
+        "Agent placement by node group: ✅ runs; ❌ does not run, with the first rule that keeps it off.",
+        "",
+        "| " + " | ".join(_cell(h) for h in ["node group", *agents]) + " |",
+        "| " + " | ".join("---" for _ in range(len(agents) + 1)) + " |",
+    ]
+    for name in names:
+        cells = [_cell(name)]
+        for agent in agents:
+            verdict = table[agent].get(name)
+            if verdict is None:
+                raise TargetingError(
+                    "node group missing from the placement table", path=(agent, name), value=name,
+                    allowed=", ".join(table[agent]),
+                )
+            cells.append("✅ runs" if verdict.runs else f"❌ {_cell(verdict.reason)}")
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def to_output(table: Mapping[str, Mapping[str, Verdict]]) -> dict[str, dict[str, dict[str, bool | str]]]:
+    """Plain, JSON-ready form of the table: ``{agent: {group: {"runs", "reason"}}}``."""
+    return {
+        agent: {group: {"runs": verdict.runs, "reason": verdict.reason} for group, verdict in row.items()}
+        for agent, row in table.items()
+    }
