@@ -3,16 +3,50 @@
 import pulumi
 
 from components.cluster import EksCluster, EksClusterArgs
+from components.fluentd import ClusterIdentity, Fluentd, FluentdArgs
+from components.node_exporter import NodeExporter, NodeExporterArgs
+from components.plan import plan
+from components.security_agent import SecurityAgent
+from components.node_agent import NodeAgentArgs
 from components.settings import load_settings
 
-# Settings first: a mistake in the stack file stops the program before any resource is registered.
+# Settings and placement first: a mistake in the stack file, or an agent that would miss the nodes it must cover,
+# stops the program before any resource is registered.
 settings = load_settings()
+placement = plan(settings)
 
 cluster = EksCluster(
     "cluster",
     EksClusterArgs(cluster_name=settings.cluster_name, cluster=settings.cluster, node_groups=settings.node_groups),
 )
+# The agents' pods land on the node groups: create those first so a DaemonSet never waits on an empty cluster.
+on_cluster = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=list(cluster.node_groups.values()))
+agents = settings.enabled_agents()
+
+if "nodeExporter" in agents:
+    NodeExporter(
+        "node-exporter",
+        NodeExporterArgs(agent=agents["nodeExporter"], prometheus_operator=settings.monitoring.prometheus_operator),
+        on_cluster,
+    )
+if "fluentd" in agents:
+    Fluentd(
+        "fluentd",
+        FluentdArgs(
+            agent=agents["fluentd"],
+            cluster=ClusterIdentity(
+                name=settings.cluster_name,
+                region=settings.region,
+                oidc_provider_arn=cluster.oidc_provider_arn,
+                oidc_provider_url=cluster.oidc_provider_url,
+            ),
+        ),
+        on_cluster,
+    )
+if "securityAgent" in agents:
+    SecurityAgent("falco", NodeAgentArgs(agent=agents["securityAgent"]), on_cluster)
 
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("nodeGroupNames", cluster.node_group_names)
+pulumi.export("placement", placement.output())

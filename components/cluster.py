@@ -110,6 +110,9 @@ class EksCluster(pulumi.ComponentResource):
             # The nodes' role gets an EC2_LINUX access entry so they can join.
             instance_roles=[node_role],
             skip_default_node_group=True,
+            # The agents ship NetworkPolicies; the VPC CNI enforces them only with its network policy agent on.
+            use_default_vpc_cni=False,
+            vpc_cni_options=eks.VpcCniOptionsArgs(enable_network_policy=True),
             # The Fluentd role assumes a web identity from the cluster's OIDC provider (IRSA).
             create_oidc_provider=True,
             enabled_cluster_log_types=list(settings.control_plane_logging),

@@ -131,9 +131,11 @@ def write_render(out: Path, result: Any) -> int:
         target.write_text(dump_yaml(manifest))
     (out / "resources.json").write_text(dump_json([r.as_json() for r in result.resources]))
     (out / "outputs.json").write_text(dump_json(result.outputs))
-    placement = result.outputs.get("placementMarkdown")
-    if isinstance(placement, str):
-        (out / "placement.md").write_text(placement)
+    if "placement" in result.outputs:
+        from components.plan import plan_from_output
+
+        markdown = plan_from_output(result.outputs["placement"], list(result.outputs["nodeGroupNames"]))
+        (out / "placement.md").write_text(markdown)
     return len(manifests)
 
 

@@ -31,6 +31,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.falco_conf import validate_custom_rules
 from components.placement import AMI_ARCH, Coverage
 from components.targeting import (
     LabelExpression,
@@ -394,7 +395,7 @@ class FluentdSettings(AgentSettings):
     termination_grace_period_seconds: int = Field(default=60, ge=30, le=600)
 
 
-FalcoPriority = Literal["emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"]
+FalcoPriority = Literal["emergency", "alert", "critical", "error", "warning", "notice", "info", "debug"]
 
 
 class SecurityAgentSettings(AgentSettings):
@@ -405,6 +406,13 @@ class SecurityAgentSettings(AgentSettings):
     privileged_reason: Optional[str] = Field(default=None, min_length=10)
     priority: FalcoPriority = "notice"
     custom_rules: Optional[str] = None
+
+    @field_validator("custom_rules")
+    @classmethod
+    def _rules(cls, text: Optional[str]) -> Optional[str]:
+        if text is not None:
+            validate_custom_rules(text)
+        return text
 
     @model_validator(mode="after")
     def _reason_for_privilege(self) -> "SecurityAgentSettings":
@@ -569,11 +577,13 @@ def _targeting(agent_key: str, settings: AgentSettings) -> NodeTargeting:
             raise _targeting_error(base + ("nodeAffinity", index), error) from None
     preferred = []
     for index, term in enumerate(raw.preferred_affinity):
-        try:
-            expressions = tuple(LabelExpression.from_k8s(e.model_dump(by_alias=True)) for e in term.expressions)
-            preferred.append(PreferredTerm(weight=term.weight, expressions=expressions))
-        except TargetingError as error:
-            raise _targeting_error(base + ("preferredAffinity", index, "expressions"), error) from None
+        expressions = []
+        for position, expression in enumerate(term.expressions):
+            try:
+                expressions.append(LabelExpression.from_k8s(expression.model_dump(by_alias=True)))
+            except TargetingError as error:
+                raise _targeting_error(base + ("preferredAffinity", index, "expressions", position), error) from None
+        preferred.append(PreferredTerm(weight=term.weight, expressions=tuple(expressions)))
     tolerations: Any = "all"
     if raw.tolerations != "all":
         tolerations = []
