@@ -19,8 +19,12 @@ import yaml
 # tooling ("Distroless image ... No tools are included", falco.org/docs/setup/
 # download); the modern eBPF probe is compiled into the falco binary, so no
 # driver-loader init container and no falco-no-driver variant are needed.
-# 0.44.1 is the tag of the deploy-kubernetes anchor (chart 9.1.0 appVersion).
-FALCO_IMAGE = "docker.io/falcosecurity/falco:0.44.1"
+# 0.44.1 is the tag of the deploy-kubernetes anchor (chart 9.1.0 appVersion). The digest is the multi-arch index
+# that several independent public deployments pin for that tag (one reports a running DaemonSet on it); a tag can
+# be re-pushed, a digest can't.
+FALCO_IMAGE = (
+    "docker.io/falcosecurity/falco:0.44.1@sha256:d0cfe422d6ac0e0f20857798f46c7d7273210e1b064b22821e4e6e7f843cde6b"
+)
 
 DEFAULT_WEBSERVER_PORT = 8765
 HEALTHZ_PATH = "/healthz"

@@ -3,6 +3,9 @@
 node-exporter listens on the node's loopback only; kube-rbac-proxy serves it over TLS on the node IP and lets a
 request through only when its bearer token passes a TokenReview and a SubjectAccessReview for ``get /metrics``
 (the kube-prometheus design). Nothing in the VPC can read a node's metrics without a Kubernetes identity allowed to.
+
+Unlike kube-prometheus, the pod does not share the node's PID namespace: node-exporter reads the node's procfs
+through the read-only host root, which gives the same process statistics without the power to signal or trace.
 """
 
 from __future__ import annotations
@@ -56,7 +59,6 @@ class NodeExporter(NodeAgent):
     )
     PRIVILEGES = {
         "hostNetwork": "network metrics (netdev, netstat, sockstat) must be the node's, not a pod's",
-        "hostPID": "process and pressure statistics (processes, pressure) must cover every process on the node",
         "hostPath /": "filesystem metrics read the node's mounts, read-only",
         "hostPath /sys": "hardware, thermal and network-class metrics, read-only",
     }
@@ -104,7 +106,9 @@ class NodeExporter(NodeAgent):
     def pod_fields(self) -> dict[str, Any]:
         return {
             "hostNetwork": True,
-            "hostPID": True,
+            # No hostPID: --path.procfs points at the node's own /proc (under the read-only host root), a procfs of
+            # the node's PID namespace, so process statistics already cover every process. Sharing the PID
+            # namespace would add only the power to signal and trace the node's processes.
             # With the node's network, cluster DNS must still answer (the proxy resolves the API server).
             "dnsPolicy": "ClusterFirstWithHostNet",
             "securityContext": {

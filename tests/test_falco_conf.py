@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from typing import Any
 
@@ -168,8 +169,8 @@ def test_least_privilege_capabilities() -> None:
         assert reason and "\n" not in reason
 
 
-def test_image_is_pinned() -> None:
-    assert FALCO_IMAGE == "docker.io/falcosecurity/falco:0.44.1"
+def test_image_is_pinned_to_an_exact_version_and_digest() -> None:
+    assert re.fullmatch(r"docker\.io/falcosecurity/falco:\d+\.\d+\.\d+@sha256:[0-9a-f]{64}", FALCO_IMAGE)
 
 
 VALID_RULES = textwrap.dedent(
