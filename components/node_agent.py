@@ -34,7 +34,8 @@ import copy
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, ClassVar, Optional
 
 import pulumi
@@ -49,6 +50,7 @@ CONFIG_HASH_ANNOTATION = f"{LABEL_PREFIX}/config-hash"
 PRIVILEGES_ANNOTATION = f"{LABEL_PREFIX}/privileges"
 PRIVILEGED_REASON_ANNOTATION = f"{LABEL_PREFIX}/privileged-reason"
 COVERAGE_LABEL = f"{LABEL_PREFIX}/coverage"
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 # Where in-cluster clients (client-go, kubeclient, kube-rbac-proxy) look for their API credentials.
 SERVICE_ACCOUNT_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -131,9 +133,9 @@ def daemonset_spec(
     max_unavailable: int | str,
     service_account: str,
     api_token_containers: Sequence[str] = (),
-    pod_annotations: Mapping[str, str] = (),
-    pod_fields: Mapping[str, Any] = (),
-    pod_overrides: Mapping[str, Any] = (),
+    pod_annotations: Mapping[str, str] = EMPTY,
+    pod_fields: Mapping[str, Any] = EMPTY,
+    pod_overrides: Mapping[str, Any] = EMPTY,
     termination_grace_period_seconds: int = 30,
 ) -> dict[str, Any]:
     """The DaemonSet ``spec``: hardened pod template, scheduling from ``targeting``, a slow and safe rollout."""
@@ -173,7 +175,7 @@ def daemonset_spec(
             "rollingUpdate": {"maxUnavailable": max_unavailable, "maxSurge": 0},
         },
         "template": {
-            "metadata": {"labels": dict(labels), "annotations": dict(sorted(dict(pod_annotations).items()))},
+            "metadata": {"labels": dict(labels), "annotations": dict(sorted(pod_annotations.items()))},
             "spec": pod_spec,
         },
     }
@@ -202,7 +204,7 @@ class NodeAgentArgs:
     """
 
     agent: Agent
-    pod_overrides: Mapping[str, Any] = ()
+    pod_overrides: Mapping[str, Any] = field(default_factory=dict)
 
 
 class NodeAgent(pulumi.ComponentResource):
