@@ -257,18 +257,8 @@ def build_falco_config(
     }
 
 
-def build_falco_yaml(
-    *,
-    priority: str = "notice",
-    custom_rules_file: str | None = None,
-    rules_dir: str = RULES_DIR,
-    webserver_port: int = DEFAULT_WEBSERVER_PORT,
-    webserver_listen_address: str = "0.0.0.0",
-    cri_sockets: tuple[str, ...] = (CONTAINERD_CRI_SOCKET,),
-    containerd_sockets: tuple[str, ...] = (),
-    log_level: str = "info",
-) -> str:
-    """Render falco.yaml; the arguments are those of build_falco_config.
+def build_falco_yaml(**options: Any) -> str:
+    """Render falco.yaml; ``options`` are the keyword arguments of :func:`build_falco_config`.
 
     Returns:
         YAML text with sorted keys; identical inputs give identical text.
@@ -276,17 +266,7 @@ def build_falco_yaml(
     Raises:
         ValueError: On an invalid argument.
     """
-    config = build_falco_config(
-        priority=priority,
-        custom_rules_file=custom_rules_file,
-        rules_dir=rules_dir,
-        webserver_port=webserver_port,
-        webserver_listen_address=webserver_listen_address,
-        cri_sockets=cri_sockets,
-        containerd_sockets=containerd_sockets,
-        log_level=log_level,
-    )
-    return yaml.safe_dump(config, sort_keys=True, default_flow_style=False)
+    return yaml.safe_dump(build_falco_config(**options), sort_keys=True, default_flow_style=False)
 
 
 def _check_rule_item(index: int, item: Mapping[str, Any]) -> None:

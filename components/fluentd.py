@@ -25,7 +25,7 @@ from components.fluentd_conf import (
     StdoutOutput,
     build_fluent_conf,
 )
-from components.node_agent import NodeAgent, NodeAgentArgs, http_probe
+from components.node_agent import NodeAgent, NodeAgentArgs, http_probes
 from components.settings import FluentdSettings, parse_quantity
 
 POS_DIR = "/var/log/fluentd-pos"
@@ -201,9 +201,7 @@ class Fluentd(NodeAgent):
                     {"name": "buffers", "mountPath": BUFFER_DIR},
                     {"name": "tmp", "mountPath": "/tmp"},
                 ],
-                "startupProbe": http_probe(METRICS_PATH, "metrics", failures=30),
-                "livenessProbe": http_probe(METRICS_PATH, "metrics", failures=3),
-                "readinessProbe": http_probe(METRICS_PATH, "metrics", failures=1),
+                **http_probes(METRICS_PATH, "metrics"),
             }
         ]
 

@@ -22,7 +22,7 @@ from components.falco_conf import (
     build_falco_yaml,
     falco_capabilities,
 )
-from components.node_agent import PRIVILEGED_REASON_ANNOTATION, NodeAgent, http_probe
+from components.node_agent import PRIVILEGED_REASON_ANNOTATION, NodeAgent, http_probes
 from components.settings import SecurityAgentSettings
 
 CUSTOM_RULES_FILE = "custom-rules.yaml"
@@ -113,9 +113,7 @@ class SecurityAgent(NodeAgent):
                 "securityContext": {"runAsUser": 0, "runAsGroup": 0, "runAsNonRoot": False, **security},
                 "volumeMounts": mounts,
                 # Loading the rules and attaching the probe can take a minute on a busy node.
-                "startupProbe": http_probe(HEALTHZ_PATH, "http", failures=30),
-                "livenessProbe": http_probe(HEALTHZ_PATH, "http", failures=3),
-                "readinessProbe": http_probe(HEALTHZ_PATH, "http", failures=1),
+                **http_probes(HEALTHZ_PATH, "http"),
             }
         ]
 
