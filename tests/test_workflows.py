@@ -81,7 +81,13 @@ def actionlint() -> str:
 
 
 def test_the_expected_workflows_exist() -> None:
-    assert [path.name for path in WORKFLOW_FILES] == ["deploy.yml", "preview.yml", "render-comment.yml", "render.yml"]
+    assert [path.name for path in WORKFLOW_FILES] == [
+        "deploy.yml",
+        "preview.yml",
+        "render-comment.yml",
+        "render.yml",
+        "test.yml",
+    ]
 
 
 def test_actionlint_is_clean() -> None:
@@ -117,6 +123,7 @@ def test_only_the_jobs_that_need_it_may_write(name: str) -> None:
         ("deploy.yml", "up"): {"contents": "read", "id-token": "write"},
         ("render.yml", "render"): {"contents": "read"},
         ("render-comment.yml", "comment"): {"actions": "read", "pull-requests": "write"},
+        ("test.yml", "test"): {"contents": "read"},
     }
     for job_id, job in jobs(load(name)).items():
         assert job["permissions"] == allowed[(name, job_id)], f"{name}: job {job_id}"
