@@ -250,10 +250,12 @@ def run_checkov(*, directory: Optional[Path] = None, files: Sequence[Path] = ())
     """
     executable = checkov_executable()
     command = [str(executable)]
+    # Absolute paths: with a relative directory, checkov 3.3.30 reports the Pods it derives from DaemonSets under a
+    # doubled path (dir/dir/file), and file_path is no longer relative to the scanned directory.
     if directory is not None:
-        command += ["-d", str(directory)]
+        command += ["-d", str(directory.resolve())]
     for path in files:
-        command += ["-f", str(path)]
+        command += ["-f", str(path.resolve())]
     command += ["--framework", "kubernetes", "-o", "json", "--skip-download"]
     process = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     if process.returncode not in (0, 1):
