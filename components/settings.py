@@ -106,6 +106,12 @@ def _eks_name(text: str) -> str:
     return text
 
 
+def _instance_type(text: str) -> str:
+    if not _INSTANCE_TYPE.match(text):
+        raise ValueError(f"{text!r} is not an EC2 instance type; allowed: <family>.<size>, such as m6i.large")
+    return text
+
+
 def _image(text: str) -> str:
     match = _IMAGE.match(text)
     if not match:
@@ -137,6 +143,7 @@ def _labels(labels: dict[str, str]) -> dict[str, str]:
 QuantityStr = Annotated[str, AfterValidator(_quantity)]
 EksName = Annotated[str, AfterValidator(_eks_name)]
 ImageRef = Annotated[str, AfterValidator(_image)]
+InstanceType = Annotated[str, AfterValidator(_instance_type)]
 NodeLabels = Annotated[dict[str, str], AfterValidator(_labels)]
 
 
@@ -227,7 +234,7 @@ class NodeGroupSettings(_Model):
     """One entry of ``eks-daemonsets:nodeGroups``: an EKS managed node group."""
 
     name: EksName
-    instance_types: tuple[Annotated[str, Field(pattern=_INSTANCE_TYPE.pattern)], ...] = Field(min_length=1)
+    instance_types: tuple[InstanceType, ...] = Field(min_length=1)
     scaling: Scaling
     capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
     ami_type: str = "AL2023_x86_64_STANDARD"
@@ -315,6 +322,13 @@ class TargetingSettings(_Model):
     node_affinity: tuple[AffinityExpression, ...] = ()
     preferred_affinity: tuple[PreferredAffinity, ...] = ()
     tolerations: Union[Literal["all"], tuple[TolerationSettings, ...]] = "all"
+
+    @field_validator("tolerations", mode="before")
+    @classmethod
+    def _all_or_list(cls, value: Any) -> Any:
+        if isinstance(value, str) and value != "all":
+            raise ValueError(f"{value!r} is not allowed; allowed: 'all' (every taint) or a list of tolerations")
+        return value
 
 
 def _max_unavailable(value: Union[int, str]) -> Union[int, str]:
@@ -534,10 +548,23 @@ def _model_at(loc: Sequence[Union[str, int]]) -> Optional[type[BaseModel]]:
     return model
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    loc = list(error["loc"])
+def _location(error: Mapping[str, Any]) -> tuple[Union[str, int], ...]:
     # Union members add their own tag to the location ("tuple[...]", "literal['all']"): drop them.
-    loc = [p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))]
+    return tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+
+
+def _most_specific(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Drop an error on a key when a key inside it has its own: the inner one says what is actually wrong."""
+    locations = [_location(e) for e in errors]
+    return [
+        error
+        for error, loc in zip(errors, locations)
+        if not any(len(other) > len(loc) and other[: len(loc)] == loc for other in locations)
+    ]
+
+
+def _describe(error: Mapping[str, Any]) -> str:
+    loc = list(_location(error))
     key = config_key(loc)
     kind = error["type"]
     value = error.get("input")
@@ -644,7 +671,7 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     try:
         model = _StackModel.model_validate(dict(raw))
     except ValidationError as error:
-        problems = sorted({_describe(e) for e in error.errors()})
+        problems = sorted({_describe(e) for e in _most_specific(error.errors())})
         raise SettingsError("; ".join(problems)) from None
     agents = {}
     for agent_key in AGENT_KEYS:
