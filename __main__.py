@@ -2,18 +2,19 @@
 
 import pulumi
 
-from components.cluster import EksCluster, EksClusterArgs
-from components.fluentd import ClusterIdentity, Fluentd, FluentdArgs
-from components.node_exporter import NodeExporter, NodeExporterArgs
 from components.plan import plan
-from components.security_agent import SecurityAgent
-from components.node_agent import NodeAgentArgs
 from components.settings import load_settings
 
 # Settings and placement first: a mistake in the stack file, or an agent that would miss the nodes it must cover,
-# stops the program before any resource is registered.
+# stops the program before any resource is registered, and before the cloud SDKs (most of the start-up time) load.
 settings = load_settings()
 placement = plan(settings)
+
+from components.cluster import EksCluster, EksClusterArgs  # noqa: E402
+from components.fluentd import ClusterIdentity, Fluentd, FluentdArgs  # noqa: E402
+from components.node_agent import NodeAgentArgs  # noqa: E402
+from components.node_exporter import NodeExporter, NodeExporterArgs  # noqa: E402
+from components.security_agent import SecurityAgent  # noqa: E402
 
 cluster = EksCluster(
     "cluster",
