@@ -100,3 +100,36 @@ def test_kubernetes_provider_is_built_from_the_cluster_kubeconfig(dev: RunResult
 
 def test_kubeconfig_output_is_secret(dev: RunResult) -> None:
     assert dev.outputs["kubeconfig"] == SECRET
+
+
+def test_admin_principals_get_cluster_admin_access_entries_and_a_vpc_is_used_when_given() -> None:
+    config = dev_config()
+    admin = "arn:aws:iam::123456789012:role/platform-admins"
+    config["eks-daemonsets:cluster"].update(
+        {
+            "adminPrincipalArns": [admin],
+            "vpc": {"id": "vpc-0123456789abcdef0", "privateSubnetIds": ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]},
+            "publicAccessCidrs": ["203.0.113.0/24"],
+        }
+    )
+    inputs = _cluster(run_config(config)).inputs
+    assert inputs["accessEntries"] == {
+        "admin-0": {
+            "principalArn": admin,
+            "accessPolicies": {
+                "cluster-admin": {
+                    "policyArn": "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy",
+                    "accessScope": {"type": "cluster"},
+                }
+            },
+        }
+    }
+    assert inputs["vpcId"] == "vpc-0123456789abcdef0"
+    assert inputs["privateSubnetIds"] == ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+    assert inputs["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_network_policies_are_enforced_by_the_vpc_cni(dev: RunResult) -> None:
+    inputs = _cluster(dev).inputs
+    assert inputs["useDefaultVpcCni"] is False
+    assert inputs["vpcCniOptions"]["enableNetworkPolicy"] is True
