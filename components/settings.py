@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Optional, Union
@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -428,14 +429,16 @@ class SecurityAgentSettings(AgentSettings):
             validate_custom_rules(text)
         return text
 
-    @model_validator(mode="after")
-    def _reason_for_privilege(self) -> "SecurityAgentSettings":
-        if self.privileged and not self.privileged_reason:
+    @field_validator("privileged_reason")
+    @classmethod
+    def _reason_for_privilege(cls, reason: Optional[str], info: ValidationInfo) -> Optional[str]:
+        # Runs for the default too (validate_default), after `privileged`, which is declared first.
+        if info.data.get("privileged") and not reason:
             raise ValueError(
-                "privileged: true needs privilegedReason; allowed: privileged: false, or a written reason "
+                "privileged: true needs a reason here; allowed: privileged: false, or a written reason "
                 "(why the least-privileged modern eBPF set is not enough)"
             )
-        return self
+        return reason
 
 
 class AgentsSettings(_Model):
@@ -548,9 +551,29 @@ def _model_at(loc: Sequence[Union[str, int]]) -> Optional[type[BaseModel]]:
     return model
 
 
+def _all_models(root: type[BaseModel] = _Model) -> Iterator[type[BaseModel]]:
+    for model in root.__subclasses__():
+        yield model
+        yield from _all_models(model)
+
+
+# Python field names that differ from their stack-file key (``privileged_reason`` -> ``privilegedReason``).
+_FIELD_ALIASES = {
+    name: info.alias
+    for model in _all_models()
+    for name, info in model.model_fields.items()
+    if info.alias and info.alias != name
+}
+
+
 def _location(error: Mapping[str, Any]) -> tuple[Union[str, int], ...]:
-    # Union members add their own tag to the location ("tuple[...]", "literal['all']"): drop them.
-    return tuple(p for p in error["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+    # Union members add their own tag to the location ("tuple[...]", "literal['all']"): drop them. A default that
+    # fails validation is located by its Python name: give it the stack file's.
+    return tuple(
+        _FIELD_ALIASES.get(p, p) if isinstance(p, str) else p
+        for p in error["loc"]
+        if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+    )
 
 
 def _most_specific(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -582,6 +605,11 @@ def _describe(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     allowed = {
         "literal_error": lambda: f"allowed: {ctx.get('expected')}",
+        "enum": lambda: f"allowed: {ctx.get('expected')}",
+        "bool_parsing": lambda: "allowed: true or false",
+        "bool_type": lambda: "allowed: true or false",
+        "int_parsing": lambda: "allowed: a whole number",
+        "int_type": lambda: "allowed: a whole number",
         "too_short": lambda: f"allowed: at least {ctx.get('min_length')} item(s)",
         "too_long": lambda: f"allowed: at most {ctx.get('max_length')} item(s)",
         "string_too_short": lambda: f"allowed: at least {ctx.get('min_length')} character(s)",

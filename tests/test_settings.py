@@ -135,7 +135,7 @@ BAD = [
     ),
     pytest.param(
         _set([f"{NS}:agents", "securityAgent", "privileged"], True),
-        f"{NS}:agents.securityAgent: privileged: true needs privilegedReason",
+        f"{NS}:agents.securityAgent.privilegedReason: privileged: true needs a reason here",
         "",
         id="privileged-without-reason",
     ),
