@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Optional, Union
+from typing import Annotated, Any, Literal, Optional, Union, get_args
 
 import pulumi
 from pydantic import (
@@ -527,27 +527,21 @@ def _allowed_keys(model: type[BaseModel]) -> str:
     return ", ".join(sorted(field.alias or name for name, field in model.model_fields.items()))
 
 
+def _inner_model(annotation: Any) -> Optional[type[BaseModel]]:
+    """The model inside an annotation such as ``Optional[X]``, ``tuple[X, ...]`` or ``Union[Literal[...], tuple[X]]``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    return next((m for m in map(_inner_model, get_args(annotation)) if m is not None), None)
+
+
 def _model_at(loc: Sequence[Union[str, int]]) -> Optional[type[BaseModel]]:
     """The pydantic model that holds the last element of ``loc`` (for listing the allowed keys)."""
-    model: Any = _StackModel
+    model: Optional[type[BaseModel]] = _StackModel
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None)
-        if field is None:
-            return None
-        annotation = field.annotation
-        # Unwrap Optional[...] / tuple[...] to the model inside.
-        for _ in range(3):
-            args = [a for a in getattr(annotation, "__args__", ()) if a is not type(None) and a is not Ellipsis]
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-                break
-            annotation = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), annotation)
-            if args and not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-                annotation = args[-1]
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
-            return None
-        model = annotation
+        field = next((f for n, f in model.model_fields.items() if (f.alias or n) == part), None) if model else None
+        model = _inner_model(field.annotation) if field else None
     return model
 
 

@@ -67,6 +67,13 @@ BAD = [
         id="unknown-key",
     ),
     pytest.param(
+        _set([f"{NS}:agents", "fluentd", "targeting"], {"tolerations": [{"key": "a", "operator": "Exists", "efect": "NoSchedule"}]}),
+        f"{NS}:agents.fluentd.targeting.tolerations[0].efect: unknown key; allowed keys: effect, key, operator, "
+        "tolerationSeconds, value",
+        "",
+        id="unknown-key-inside-a-union",
+    ),
+    pytest.param(
         _group(1, "labels", {"node role": "general"}),
         f"{NS}:nodeGroups[1].labels",
         "node role",
