@@ -12,7 +12,7 @@ Adding a fourth agent is one small file::
         NAME = "node-problem-detector"
         DEFAULT_IMAGE = "registry.k8s.io/node-problem-detector/node-problem-detector:v0.8.20"
         DEFAULT_RESOURCES = {"requests": {"cpu": "20m", "memory": "40Mi"}, "limits": {"cpu": "200m", "memory": "100Mi"}}
-        TALKS_TO_API = True          # it posts node conditions: its container gets an API token
+        API_CONTAINERS = ("node-problem-detector",)  # it posts node conditions: only it gets an API token
         RBAC_RULES = ({"apiGroups": [""], "resources": ["nodes/status"], "verbs": ["patch"]},)
         PRIVILEGES = {"hostPath /dev/kmsg": "reads kernel messages to spot OOM kills and hung tasks"}
 
@@ -125,7 +125,6 @@ def resources_dict(resources: Resources) -> dict[str, Any]:
 
 def daemonset_spec(
     *,
-    name: str,
     labels: Mapping[str, str],
     containers: Sequence[Mapping[str, Any]],
     volumes: Sequence[Mapping[str, Any]],
@@ -236,7 +235,6 @@ class NodeAgent(pulumi.ComponentResource):
     #: Pod Security Admission level the namespace enforces: the lowest the agent's pods pass.
     POD_SECURITY: ClassVar[str] = "restricted"
     #: Containers that get an API token (empty: no container can reach the API as the agent).
-    TALKS_TO_API: ClassVar[bool] = False
     API_CONTAINERS: ClassVar[tuple[str, ...]] = ()
     #: ClusterRole rules: only the verbs the agent uses.
     RBAC_RULES: ClassVar[tuple[Mapping[str, Any], ...]] = ()
@@ -250,7 +248,6 @@ class NodeAgent(pulumi.ComponentResource):
         self.settings = args.agent.settings
         child = pulumi.ResourceOptions(parent=self)
         labels = {"app.kubernetes.io/name": self.NAME, "app.kubernetes.io/component": "node-agent"}
-        meta_labels = {**MANAGED_BY, **labels, COVERAGE_LABEL: str(self.settings.coverage)}
         self.labels = labels
         self.namespace_name = self.NAME
 
@@ -272,14 +269,14 @@ class NodeAgent(pulumi.ComponentResource):
         if self.RBAC_RULES:
             role = k8s.rbac.v1.ClusterRole(
                 f"{name}-cluster-role",
-                metadata={"name": self.NAME, "labels": meta_labels},
+                metadata={"name": self.NAME, "labels": self.object_labels()},
                 rules=[dict(rule) for rule in self.RBAC_RULES],
                 opts=child,
             )
             ready.append(
                 k8s.rbac.v1.ClusterRoleBinding(
                     f"{name}-cluster-role-binding",
-                    metadata={"name": self.NAME, "labels": meta_labels},
+                    metadata={"name": self.NAME, "labels": self.object_labels()},
                     role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": self.NAME},
                     subjects=[{"kind": "ServiceAccount", "name": self.NAME, "namespace": self.namespace_name}],
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[role, self.service_account]),
@@ -306,7 +303,6 @@ class NodeAgent(pulumi.ComponentResource):
             f"{name}-daemonset",
             metadata=self.metadata(),
             spec=daemonset_spec(
-                name=self.NAME,
                 labels=labels,
                 containers=self.containers(image, resources),
                 volumes=self.volumes(),
@@ -327,11 +323,15 @@ class NodeAgent(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ helpers for subclasses
 
+    def object_labels(self) -> dict[str, str]:
+        """Labels of every object the agent owns: who manages it, which agent, and its coverage rule."""
+        return {**MANAGED_BY, **self.labels, COVERAGE_LABEL: str(self.settings.coverage)}
+
     def metadata(self, *, name: Optional[str] = None, annotations: Optional[Mapping[str, Any]] = None) -> dict:
         meta: dict[str, Any] = {
             "name": name or self.NAME,
             "namespace": self.namespace_name,
-            "labels": {**MANAGED_BY, **self.labels, COVERAGE_LABEL: str(self.settings.coverage)},
+            "labels": self.object_labels(),
         }
         if annotations:
             meta["annotations"] = dict(annotations)

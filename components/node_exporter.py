@@ -127,7 +127,7 @@ class NodeExporter(NodeAgent):
             # The role a Prometheus needs to pass kube-rbac-proxy's SubjectAccessReview.
             k8s.rbac.v1.ClusterRole(
                 f"{name}-metrics-reader",
-                metadata={"name": METRICS_READER_ROLE, "labels": self.metadata()["labels"]},
+                metadata={"name": METRICS_READER_ROLE, "labels": self.object_labels()},
                 rules=[{"nonResourceURLs": ["/metrics"], "verbs": ["get"]}],
                 opts=pulumi.ResourceOptions(parent=self),
             ),

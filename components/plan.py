@@ -19,14 +19,11 @@ from components.targeting import Taint, TaintEffect, Verdict
 class Plan:
     """Where each enabled agent runs, and why not where it doesn't."""
 
-    groups: tuple[NodeGroupView, ...]
     table: Mapping[str, Mapping[str, Verdict]]
 
     def output(self) -> dict:
+        """The ``placement`` stack output; the offline render turns it into ``placement.md``."""
         return to_output(self.table)
-
-    def markdown(self) -> str:
-        return to_markdown(self.table, self.groups)
 
 
 def node_group_views(settings: Settings) -> tuple[NodeGroupView, ...]:
@@ -57,7 +54,7 @@ def plan(settings: Settings) -> Plan:
     if violations:
         first_agent = next(key for key in agents if violations[0].startswith(f"agent {key} "))
         raise SettingsError(f"{NAMESPACE}:agents.{first_agent}.coverage: " + "; ".join(violations))
-    return Plan(groups=groups, table=table)
+    return Plan(table=table)
 
 
 def plan_from_output(output: Mapping[str, Mapping[str, Mapping[str, object]]], groups: list[str]) -> str:

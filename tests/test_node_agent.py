@@ -44,7 +44,6 @@ def test_config_hash_is_stable_and_sensitive_to_names_and_content() -> None:
 
 def _spec(**overrides: Any) -> dict:
     arguments: dict[str, Any] = dict(
-        name="agent",
         labels={"app.kubernetes.io/name": "agent"},
         containers=[{"name": "agent", "image": "x:1.0.0"}, {"name": "sidecar", "image": "y:1.0.0"}],
         volumes=[{"name": "zz", "emptyDir": {}}, {"name": "aa", "emptyDir": {}}],

@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from components.settings import SettingsError, parse_settings
 from tests.conftest import dev_config
@@ -34,7 +35,7 @@ def test_dev_stack_parses_into_frozen_settings() -> None:
     assert settings.cluster_name == "dev-agents"
     assert [g.name for g in settings.node_groups] == ["system", "general", "gpu", "pci"]
     assert settings.node_groups[0].taints[0].effect == "NoSchedule"
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="frozen"):
         settings.node_groups[0].name = "other"  # type: ignore[misc]
 
 

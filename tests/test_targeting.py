@@ -14,7 +14,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.targeting import (
-    DAEMONSET_AUTOMATIC_TOLERATIONS,
     LabelExpression,
     NodeTargeting,
     Operator,
