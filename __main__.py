@@ -10,16 +10,31 @@ from components.settings import load_settings
 settings = load_settings()
 placement = plan(settings)
 
-from components.cluster import EksCluster, EksClusterArgs  # noqa: E402
 from components.fluentd import ClusterIdentity, Fluentd, FluentdArgs  # noqa: E402
 from components.node_agent import NodeAgentArgs  # noqa: E402
 from components.node_exporter import NodeExporter, NodeExporterArgs  # noqa: E402
 from components.security_agent import SecurityAgent  # noqa: E402
 
-cluster = EksCluster(
-    "cluster",
-    EksClusterArgs(cluster_name=settings.cluster_name, cluster=settings.cluster, node_groups=settings.node_groups),
-)
+for note in settings.notes:
+    pulumi.log.warn(note)
+
+if settings.cluster.existing is not None:
+    # A cluster the user already has: no EKS or AWS resource, and (without CloudWatch) no AWS plugin either.
+    from components.existing_cluster import ExistingCluster, ExistingClusterArgs
+
+    cluster = ExistingCluster(
+        "cluster",
+        ExistingClusterArgs(
+            cluster_name=settings.cluster_name, existing=settings.cluster.existing, node_groups=settings.node_groups
+        ),
+    )
+else:
+    from components.cluster import EksCluster, EksClusterArgs
+
+    cluster = EksCluster(
+        "cluster",
+        EksClusterArgs(cluster_name=settings.cluster_name, cluster=settings.cluster, node_groups=settings.node_groups),
+    )
 # The agents' pods land on the node groups: create those first so a DaemonSet never waits on an empty cluster.
 on_cluster = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=list(cluster.node_groups.values()))
 agents = settings.enabled_agents()

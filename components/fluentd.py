@@ -37,9 +37,9 @@ class ClusterIdentity:
     """What Fluentd needs to know of its cluster: where to write, and whose OIDC provider to trust."""
 
     name: str
-    region: str
-    oidc_provider_arn: pulumi.Input[str]
-    oidc_provider_url: pulumi.Input[str]
+    region: Optional[str]
+    oidc_provider_arn: Optional[pulumi.Input[str]]
+    oidc_provider_url: Optional[pulumi.Input[str]]
 
 
 @dataclass(frozen=True)
@@ -184,8 +184,14 @@ class Fluentd(NodeAgent):
                 "image": image,
                 "env": [
                     {"name": "K8S_NODE_NAME", "valueFrom": {"fieldRef": {"fieldPath": "spec.nodeName"}}},
-                    {"name": "AWS_REGION", "value": self.cluster.region},
-                    {"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"},
+                    *(
+                        [
+                            {"name": "AWS_REGION", "value": self.cluster.region},
+                            {"name": "AWS_STS_REGIONAL_ENDPOINTS", "value": "regional"},
+                        ]
+                        if self.cluster.region
+                        else []
+                    ),
                     {"name": "FLUENTD_CONF", "value": "fluent.conf"},
                     # Ruby and its gems write caches under HOME; the root filesystem is read-only.
                     {"name": "HOME", "value": "/tmp"},

@@ -167,6 +167,34 @@ class VpcSettings(_Model):
     public_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = ()
 
 
+class ExistingClusterSettings(_Model):
+    """``eks-daemonsets:cluster.existing``: put the agents on a cluster you already have.
+
+    No EKS or AWS resource is created for the cluster; ``nodeGroups`` describe the groups it already has, for the
+    placement table and the coverage rules. Fluentd's CloudWatch output needs the cluster's IAM OIDC provider (IRSA):
+    without ``oidcProviderArn`` it is off, and the program registers no AWS resource at all.
+    """
+
+    kubeconfig: Optional[str] = Field(default=None, min_length=1)
+    kubeconfig_path: Optional[str] = Field(default=None, min_length=1)
+    context: Optional[str] = Field(default=None, min_length=1)
+    oidc_provider_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[^/].+$")
+
+    @model_validator(mode="after")
+    def _one_kubeconfig(self) -> "ExistingClusterSettings":
+        if (self.kubeconfig is None) == (self.kubeconfig_path is None):
+            raise ValueError(
+                "give the cluster's kubeconfig one way; allowed: kubeconfig (a secret: pulumi config set --secret "
+                "--path) or kubeconfigPath (a file), not both and not neither"
+            )
+        return self
+
+    @property
+    def oidc_provider_url(self) -> Optional[str]:
+        """The provider's issuer, as IAM names it: the ARN's part after ``oidc-provider/``."""
+        return self.oidc_provider_arn.split(":oidc-provider/", 1)[1] if self.oidc_provider_arn else None
+
+
 class ClusterSettings(_Model):
     """``eks-daemonsets:cluster``."""
 
@@ -180,6 +208,7 @@ class ClusterSettings(_Model):
     admin_principal_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")], ...] = ()
     vpc: Optional[VpcSettings] = None
     tags: dict[str, str] = Field(default_factory=dict)
+    existing: Optional[ExistingClusterSettings] = None
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod
@@ -494,12 +523,14 @@ class Settings:
 
     project: str
     stack: str
-    region: str
+    region: Optional[str]
     cluster_name: str
     cluster: ClusterSettings
     node_groups: tuple[NodeGroupSettings, ...]
     agents: Mapping[str, Agent]
     monitoring: MonitoringSettings
+    #: Things the program decided for the user that they should hear about (``pulumi.log.warn`` at preview).
+    notes: tuple[str, ...] = ()
 
     def enabled_agents(self) -> dict[str, Agent]:
         return {key: agent for key, agent in self.agents.items() if agent.enabled}
@@ -688,13 +719,15 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     Raises:
         SettingsError: the first problem found, naming the full config key.
     """
-    if not region:
-        raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
     try:
         model = _StackModel.model_validate(dict(raw))
     except ValidationError as error:
         problems = sorted({_describe(e) for e in _most_specific(error.errors())})
         raise SettingsError("; ".join(problems)) from None
+    notes: list[str] = []
+    model = _without_unreachable_cloudwatch(model, notes)
+    if not region and (model.cluster.existing is None or model.agents.fluentd.outputs.cloudwatch.enabled):
+        raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
     agents = {}
     for agent_key in AGENT_KEYS:
         agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
@@ -708,7 +741,32 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         node_groups=model.node_groups,
         agents=agents,
         monitoring=model.monitoring,
+        notes=tuple(notes),
     )
+
+
+def _without_unreachable_cloudwatch(model: _StackModel, notes: list[str]) -> _StackModel:
+    """On an existing cluster with no OIDC provider given, Fluentd can't assume an IAM role: CloudWatch is off.
+
+    Logs then go to stdout (``kubectl logs``) unless another output is on, so that a stack file written for EKS runs
+    unchanged on any cluster, the local one included.
+    """
+    existing = model.cluster.existing
+    fluentd = model.agents.fluentd
+    if existing is None or existing.oidc_provider_arn or not fluentd.outputs.cloudwatch.enabled or not fluentd.enabled:
+        return model
+    outputs = fluentd.outputs.model_copy(
+        update={
+            "cloudwatch": fluentd.outputs.cloudwatch.model_copy(update={"enabled": False}),
+            "stdout": fluentd.outputs.stdout.model_copy(update={"enabled": True}),
+        }
+    )
+    notes.append(
+        f"{NAMESPACE}:agents.fluentd.outputs.cloudwatch: off on an existing cluster without "
+        f"{NAMESPACE}:cluster.existing.oidcProviderArn (Fluentd's IAM role trusts that provider); logs go to stdout"
+    )
+    agents = model.agents.model_copy(update={"fluentd": fluentd.model_copy(update={"outputs": outputs})})
+    return model.model_copy(update={"agents": agents})
 
 
 def to_snake(name: str) -> str:
