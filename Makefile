@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test bench clean
+.PHONY: render test bench clean tools local-up local-down e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,25 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 ## bench: wall-time figures for the render and the test suite (printed, never asserted)
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m benchmarks.render_bench
+
+## tools: build the real parts from the Go module proxy (cached outside the checkout; prints each build time)
+tools: $(VENV)/.installed
+	$(VENV)/bin/python -m local.build_tools
+
+# local-up and local-down take STACK=<name> (Pulumi.<name>.yaml here) or CONFIG=path/to/any-stack-file.yaml.
+LOCAL_STACK = $(if $(CONFIG),--config $(CONFIG),--stack $(STACK))
+
+## local-up: the stack on a simulated copy of its node groups, through the real Pulumi engine
+local-up: $(VENV)/.installed
+	$(VENV)/bin/python -m local.up $(LOCAL_STACK)
+
+## local-down: destroy the local stack and stop the local cluster
+local-down: $(VENV)/.installed
+	$(VENV)/bin/python -m local.up $(LOCAL_STACK) --down
+
+## e2e: the end-to-end suite on the real engine and control plane (builds the tools if need be)
+e2e: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest e2e -p no:cacheprovider -rA --durations=10
 
 clean:
 	rm -rf build $(VENV) $(CHECKOV_VENV)

@@ -1,0 +1,1 @@
+"""End-to-end: the real Pulumi engine and a real Kubernetes 1.35 control plane (make e2e)."""
