@@ -20,7 +20,17 @@ NODE_POLICIES = {
     "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "ecr": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 }
-CLUSTER_ADMIN_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy"
+
+
+def cluster_admin_policy_arn(principal_arn: str) -> str:
+    """The EKS access policy that makes ``principal_arn`` cluster admin, in the principal's own partition.
+
+    Access-policy associations take EKS *access policy* ARNs (``arn:<partition>:eks::aws:cluster-access-policy/...``),
+    not IAM policy ARNs: EKS refuses ``arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy``. The partition
+    (``aws``, ``aws-cn``, ``aws-us-gov``) is the principal's, which is the cluster's.
+    """
+    partition = principal_arn.split(":")[1]
+    return f"arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 # The EKS node group API spells taint effects in its own way.
 EKS_TAINT_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -99,7 +109,7 @@ class EksCluster(pulumi.ComponentResource):
                     principal_arn=arn,
                     access_policies={
                         "cluster-admin": eks.AccessPolicyAssociationArgs(
-                            policy_arn=CLUSTER_ADMIN_POLICY,
+                            policy_arn=cluster_admin_policy_arn(arn),
                             access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
                         )
                     },

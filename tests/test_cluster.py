@@ -118,7 +118,9 @@ def test_admin_principals_get_cluster_admin_access_entries_and_a_vpc_is_used_whe
             "principalArn": admin,
             "accessPolicies": {
                 "cluster-admin": {
-                    "policyArn": "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy",
+                    # An EKS access policy ARN, as pulumi-eks's own examples use (examples/access-entries): EKS
+                    # refuses the IAM policy ARN arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy here.
+                    "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
                     "accessScope": {"type": "cluster"},
                 }
             },
@@ -133,3 +135,12 @@ def test_network_policies_are_enforced_by_the_vpc_cni(dev: RunResult) -> None:
     inputs = _cluster(dev).inputs
     assert inputs["useDefaultVpcCni"] is False
     assert inputs["vpcCniOptions"]["enableNetworkPolicy"] is True
+
+
+def test_cluster_admin_access_policy_is_in_the_principals_partition() -> None:
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["adminPrincipalArns"] = ["arn:aws-us-gov:iam::123456789012:role/platform-admins"]
+    config["aws:region"] = "us-gov-west-1"
+    entries = _cluster(run_config(config)).inputs["accessEntries"]
+    policy = entries["admin-0"]["accessPolicies"]["cluster-admin"]["policyArn"]
+    assert policy == "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
