@@ -124,6 +124,33 @@ def _image(text: str) -> str:
     return text
 
 
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+_STS_ASSUMED_ROLE = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+$"
+)
+
+
+def _admin_principal(arn: str) -> str:
+    # EKS takes IAM role and user ARNs in access entries, never an STS session ("You can't use the STS session
+    # principal type with access entries", CreateAccessEntry). A role ARN may carry its path.
+    session = _STS_ASSUMED_ROLE.match(arn)
+    if session:
+        iam = f"arn:{session['partition']}:iam::{session['account']}:role"
+        hint = f"{iam}/{session['role']}"
+        if session["role"].startswith("AWSReservedSSO_"):
+            hint = f"{iam}/aws-reserved/sso.amazonaws.com/{session['role']}"
+        raise ValueError(
+            f"{arn!r} is an STS session, which EKS refuses in an access entry; allowed: the ARN of the IAM role "
+            f"behind it, such as {hint} (with the role's path: `aws iam get-role --role-name {session['role']} "
+            "--query Role.Arn` prints it)"
+        )
+    if not _IAM_PRINCIPAL.match(arn):
+        raise ValueError(
+            f"{arn!r} is not an IAM principal ARN; allowed: arn:aws:iam::<account>:role/<path/name> or :user/<name>"
+        )
+    return arn
+
+
 def _node_label_key(key: str) -> str:
     validate_label_key(key)
     domain = key.split("/", 1)[0] if "/" in key else ""
@@ -177,7 +204,7 @@ class ClusterSettings(_Model):
     control_plane_logging: tuple[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...] = (
         CONTROL_PLANE_LOG_TYPES
     )
-    admin_principal_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")], ...] = ()
+    admin_principal_arns: tuple[Annotated[str, AfterValidator(_admin_principal)], ...] = ()
     vpc: Optional[VpcSettings] = None
     tags: dict[str, str] = Field(default_factory=dict)
 
@@ -189,6 +216,14 @@ class ClusterSettings(_Model):
                 f"{value!r} is not a Kubernetes version EKS supports; allowed: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}"
             )
         return str(value)
+
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _one_entry_each(cls, arns: tuple[str, ...]) -> tuple[str, ...]:
+        # An IAM principal can be in one access entry only (EKS "Create access entries").
+        if len(set(arns)) != len(arns):
+            raise ValueError(f"{list(arns)} lists a principal twice; allowed: each principal once")
+        return arns
 
     @field_validator("control_plane_logging")
     @classmethod

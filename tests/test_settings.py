@@ -201,3 +201,34 @@ def test_unknown_top_level_key_is_named(run) -> None:
     config[f"{NS}:nodegroups"] = copy.deepcopy(config[f"{NS}:nodeGroups"])
     with pytest.raises(SettingsError, match=rf"^{NS}:nodegroups: unknown key; allowed keys: {NS}:agents"):
         run(config)
+
+
+@pytest.mark.parametrize(
+    "arn, suggestion",
+    [
+        # What `aws sts get-caller-identity` prints for an IAM Identity Center (SSO) user: the role lives under the
+        # aws-reserved/sso.amazonaws.com/ path.
+        (
+            "arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_Admin_0123456789abcdef/jane@example.com",
+            "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Admin_0123456789abcdef",
+        ),
+        ("arn:aws:sts::123456789012:assumed-role/ci-deployer/gha-run-42", "arn:aws:iam::123456789012:role/ci-deployer"),
+    ],
+)
+def test_admin_principal_that_is_an_sts_session_is_refused_naming_its_role(arn: str, suggestion: str) -> None:
+    # CreateAccessEntry: "You can't use the STS session principal type with access entries".
+    message = _error(_set([f"{NS}:cluster", "adminPrincipalArns"], [arn]))
+    assert message.startswith(f"{NS}:cluster.adminPrincipalArns[0]: {arn!r} is an STS session"), message
+    assert suggestion in message
+
+
+def test_admin_principals_are_iam_roles_with_paths_or_users_each_listed_once() -> None:
+    role = "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_0123"
+    user = "arn:aws:iam::123456789012:user/jane"
+    config = dev_config()
+    config[f"{NS}:cluster"]["adminPrincipalArns"] = [role, user]
+    assert _parse(config).cluster.admin_principal_arns == (role, user)
+    # An IAM principal can be in one access entry only.
+    message = _error(_set([f"{NS}:cluster", "adminPrincipalArns"], [user, user]))
+    assert message.startswith(f"{NS}:cluster.adminPrincipalArns: "), message
+    assert "lists a principal twice" in message
