@@ -96,7 +96,7 @@ class EksCluster(pulumi.ComponentResource):
             for short, arn in NODE_POLICIES.items()
         ]
 
-        vpc = settings.vpc
+        vpc = settings.given_vpc
         self.cluster = eks.Cluster(
             name,
             name=args.cluster_name,
@@ -150,6 +150,9 @@ class EksCluster(pulumi.ComponentResource):
                 # nodes; pinning it keeps the placement check and the cluster in agreement.
                 node_group_name=group.name,
                 node_role=node_role,
+                # Without subnet_ids a managed node group takes the cluster's subnets, public ones included: nodes
+                # would land in public subnets, or never join where those don't assign public IPs.
+                subnet_ids=list(vpc.private_subnet_ids) if vpc else None,
                 instance_types=list(group.instance_types),
                 capacity_type=group.capacity_type,
                 ami_type=group.ami_type,

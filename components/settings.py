@@ -187,7 +187,7 @@ class _Model(BaseModel):
 
 
 class VpcSettings(_Model):
-    """Where the cluster lives. Without it, pulumi-eks uses the account's default VPC."""
+    """Where the cluster lives: the nodes go in the private subnets, load balancers may use the public ones."""
 
     id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
     private_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(min_length=2)
@@ -205,8 +205,29 @@ class ClusterSettings(_Model):
         CONTROL_PLANE_LOG_TYPES
     )
     admin_principal_arns: tuple[Annotated[str, AfterValidator(_admin_principal)], ...] = ()
-    vpc: Optional[VpcSettings] = None
+    # No default: the account's default VPC may not exist, and its subnets are all public, so nodes there get public
+    # IP addresses. A stack takes it only by saying `vpc: default`.
+    vpc: Union[Literal["default"], VpcSettings, None] = None
     tags: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("vpc", mode="before")
+    @classmethod
+    def _vpc_chosen(cls, value: Any) -> Any:
+        allowed = (
+            "allowed: {id: vpc-..., privateSubnetIds: [subnet-..., subnet-...], publicSubnetIds: [...]} (the nodes go "
+            "in the private subnets), or default: the account's default VPC, which must exist and has public subnets "
+            "only, so nodes there get public IP addresses"
+        )
+        if value is None:
+            raise ValueError(f"required key is missing; {allowed}")
+        if isinstance(value, str) and value != "default":
+            raise ValueError(f"{value!r} is not allowed; {allowed}")
+        return value
+
+    @property
+    def given_vpc(self) -> Optional[VpcSettings]:
+        """The VPC the stack names, or None for the account's default VPC."""
+        return self.vpc if isinstance(self.vpc, VpcSettings) else None
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod

@@ -144,3 +144,26 @@ def test_cluster_admin_access_policy_is_in_the_principals_partition() -> None:
     entries = _cluster(run_config(config)).inputs["accessEntries"]
     policy = entries["admin-0"]["accessPolicies"]["cluster-admin"]["policyArn"]
     assert policy == "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+def test_node_groups_in_a_given_vpc_run_in_its_private_subnets_only() -> None:
+    # Without subnet_ids a ManagedNodeGroup takes the cluster's public-and-private subnet list (pulumi-eks
+    # ManagedNodeGroup.subnetIds: "Default subnetIds is chosen from ... core.subnetIds"), so nodes would land in
+    # public subnets, or never join where those subnets assign no public IP.
+    private = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+    public = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["vpc"] = {
+        "id": "vpc-0123456789abcdef0", "privateSubnetIds": private, "publicSubnetIds": public,
+    }
+    result = run_config(config)
+    assert _cluster(result).inputs["publicSubnetIds"] == public
+    groups = result.of_type("eks:index:ManagedNodeGroup")
+    assert len(groups) == 4
+    assert all(group.inputs["subnetIds"] == private for group in groups)
+
+
+def test_the_default_vpc_is_taken_only_when_the_stack_says_so(dev: RunResult) -> None:
+    # Pulumi.dev.yaml says `vpc: default`: pulumi-eks then looks the account's default VPC up itself.
+    assert "vpcId" not in _cluster(dev).inputs
+    assert all("subnetIds" not in group.inputs for group in dev.of_type("eks:index:ManagedNodeGroup"))

@@ -186,7 +186,7 @@ def test_missing_region_is_named() -> None:
 
 def test_missing_node_groups_is_named() -> None:
     with pytest.raises(SettingsError, match=rf"^{NS}:nodeGroups: required key is missing"):
-        parse_settings({"cluster": {}}, project=NS, stack="t", region="us-west-2")
+        parse_settings({"cluster": {"vpc": "default"}}, project=NS, stack="t", region="us-west-2")
 
 
 def test_settings_errors_stop_the_program_before_any_resource(run) -> None:
@@ -232,3 +232,19 @@ def test_admin_principals_are_iam_roles_with_paths_or_users_each_listed_once() -
     message = _error(_set([f"{NS}:cluster", "adminPrincipalArns"], [user, user]))
     assert message.startswith(f"{NS}:cluster.adminPrincipalArns: "), message
     assert "lists a principal twice" in message
+
+
+def test_a_stack_without_a_vpc_is_refused_rather_than_put_in_the_default_vpc() -> None:
+    # The account's default VPC may not exist, and its subnets are all public: nodes there get public IP addresses.
+    message = _error(lambda config: config[f"{NS}:cluster"].pop("vpc"))
+    assert message.startswith(f"{NS}:cluster.vpc: required key is missing; allowed: "), message
+    assert "default" in message and "public IP addresses" in message
+    assert "\n" not in message
+    with pytest.raises(SettingsError, match=rf"^{NS}:cluster.vpc: 'vpc-0123' is not allowed"):
+        _parse(_with_vpc("vpc-0123"))
+
+
+def _with_vpc(vpc: Any) -> dict[str, Any]:
+    config = dev_config()
+    config[f"{NS}:cluster"]["vpc"] = vpc
+    return config
