@@ -12,6 +12,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.placement import node_group_labels
 from components.settings import ClusterSettings, NodeGroupSettings
 
 # What a node's IAM role needs: join the cluster, run the VPC CNI, pull images from ECR.
@@ -146,9 +147,11 @@ class EksCluster(pulumi.ComponentResource):
             group.name: eks.ManagedNodeGroup(
                 f"{name}-{group.name}",
                 cluster=self.cluster,
-                # The node group's name is also the eks.amazonaws.com/nodegroup label that EKS puts on its
-                # nodes; pinning it keeps the placement check and the cluster in agreement.
-                node_group_name=group.name,
+                # A name prefix, not a pinned name: a change EKS can only make by replacing the group (instance
+                # types, capacity or AMI type, disk size, subnets) then creates the new group before deleting the
+                # old one, instead of taking every node of the group, and its agents, away at once. Nodes are
+                # aimed at through our own eks-daemonsets.io/node-group label, which carries the stack file's name.
+                node_group_name_prefix=f"{group.name}-",
                 node_role=node_role,
                 # Without subnet_ids a managed node group takes the cluster's subnets, public ones included: nodes
                 # would land in public subnets, or never join where those don't assign public IPs.
@@ -160,7 +163,7 @@ class EksCluster(pulumi.ComponentResource):
                 scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                     min_size=group.scaling.min, desired_size=group.scaling.desired, max_size=group.scaling.max
                 ),
-                labels=dict(group.labels) or None,
+                labels=node_group_labels(group),
                 taints=node_group_taints(group) or None,
                 tags=settings.tags or None,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),

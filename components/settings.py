@@ -33,7 +33,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.falco_conf import validate_custom_rules
-from components.placement import AMI_ARCH, Coverage
+from components.placement import AMI_ARCH, NODE_GROUP_LABEL, Coverage
 from components.targeting import (
     LabelExpression,
     NodeTargeting,
@@ -55,10 +55,17 @@ SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35"
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 #: Label key prefixes nodes may not be given through a node group: EKS sets its own ``eks.amazonaws.com/`` labels,
-#: and the NodeRestriction admission plugin refuses kubelet-set labels under ``kubernetes.io``/``k8s.io``.
-RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io")
+#: the NodeRestriction admission plugin refuses kubelet-set labels under ``kubernetes.io``/``k8s.io``, and this
+#: program sets ``eks-daemonsets.io/node-group`` itself.
+RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io", "eks-daemonsets.io")
+
+#: EKS names each node group ``<name>-<26-character unique suffix>`` (a name prefix, so that a replacement is created
+#: before the old group is deleted), and a node group name has at most 63 characters: 63 - 26 - 1.
+NODE_GROUP_NAME_MAX = 36
 
 AGENT_KEYS = ("nodeExporter", "fluentd", "securityAgent")
+
+EKS_NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 
 
 class SettingsError(pulumi.RunError):
@@ -100,9 +107,10 @@ def _quantity(text: str) -> str:
 
 
 def _eks_name(text: str) -> str:
-    if not (1 <= len(text) <= 63 and _EKS_NAME.match(text)):
+    if not (1 <= len(text) <= NODE_GROUP_NAME_MAX and _EKS_NAME.match(text)):
         raise ValueError(
-            f"{text!r} is not a valid name; allowed: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit"
+            f"{text!r} is not a valid name; allowed: 1 to {NODE_GROUP_NAME_MAX} letters, digits, '-' or '_', starting "
+            "with a letter or digit (EKS appends a 27-character unique suffix within its 63-character limit)"
         )
     return text
 
@@ -671,9 +679,28 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}: {json.dumps(value, default=str)} is not allowed; {allowed}"
 
 
+def _unknowable_node_group_label(base: tuple[Union[str, int], ...], raw: TargetingSettings) -> None:
+    """Refuse aiming at ``eks.amazonaws.com/nodegroup``: EKS sets it to a name it generates when it creates the group."""
+    keys: list[tuple[tuple[Union[str, int], ...], str]] = [(("nodeSelector", k), k) for k in raw.node_selector]
+    keys += [(("nodeAffinity", i, "key"), e.key) for i, e in enumerate(raw.node_affinity)]
+    keys += [
+        (("preferredAffinity", i, "expressions", j, "key"), e.key)
+        for i, term in enumerate(raw.preferred_affinity)
+        for j, e in enumerate(term.expressions)
+    ]
+    for loc, key in keys:
+        if key == EKS_NODEGROUP_LABEL:
+            raise SettingsError(
+                f"{config_key(base + loc)}: {EKS_NODEGROUP_LABEL!r} holds the name EKS gives the node group "
+                f"(<name>-<unique suffix>), unknown before it exists; allowed: {NODE_GROUP_LABEL}, which every node "
+                "carries with its node group's name from the stack file"
+            )
+
+
 def _targeting(agent_key: str, settings: AgentSettings) -> NodeTargeting:
     base = ("agents", agent_key, "targeting")
     raw = settings.targeting
+    _unknowable_node_group_label(base, raw)
     required = []
     for index, expression in enumerate(raw.node_affinity):
         try:

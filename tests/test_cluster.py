@@ -14,7 +14,7 @@ def _cluster(result: RunResult):
 
 
 def _node_groups(result: RunResult) -> dict:
-    return {r.inputs["nodeGroupName"]: r for r in result.of_type("eks:index:ManagedNodeGroup")}
+    return {r.inputs["labels"]["eks-daemonsets.io/node-group"]: r for r in result.of_type("eks:index:ManagedNodeGroup")}
 
 
 def test_cluster_uses_access_entries_oidc_logging_and_no_default_node_group(dev: RunResult) -> None:
@@ -44,7 +44,7 @@ def test_one_managed_node_group_per_configured_group(dev: RunResult) -> None:
 
 def test_node_group_carries_labels_taints_in_eks_form_scaling_and_capacity(dev: RunResult) -> None:
     system = _node_groups(dev)["system"].inputs
-    assert system["labels"] == {"node-role": "system"}
+    assert system["labels"] == {"eks-daemonsets.io/node-group": "system", "node-role": "system"}
     assert system["taints"] == [{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}]
     assert system["scalingConfig"] == {"minSize": 2, "desiredSize": 2, "maxSize": 4}
     assert system["capacityType"] == "ON_DEMAND"
@@ -167,3 +167,15 @@ def test_the_default_vpc_is_taken_only_when_the_stack_says_so(dev: RunResult) ->
     # Pulumi.dev.yaml says `vpc: default`: pulumi-eks then looks the account's default VPC up itself.
     assert "vpcId" not in _cluster(dev).inputs
     assert all("subnetIds" not in group.inputs for group in dev.of_type("eks:index:ManagedNodeGroup"))
+
+
+def test_node_groups_are_named_by_eks_from_a_prefix_so_a_replacement_comes_before_the_old_group_goes(
+    dev: RunResult,
+) -> None:
+    # A pinned nodeGroupName makes the provider delete the old group before creating its replacement (the name is
+    # taken): every node of the group, and its agents, gone at once. A prefix lets EKS name the new one alongside.
+    for name, group in _node_groups(dev).items():
+        assert "nodeGroupName" not in group.inputs
+        assert group.inputs["nodeGroupNamePrefix"] == f"{name}-"
+        # Agents find the group through our own label, not eks.amazonaws.com/nodegroup, whose value EKS generates.
+        assert group.inputs["labels"]["eks-daemonsets.io/node-group"] == name

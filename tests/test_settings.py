@@ -248,3 +248,38 @@ def _with_vpc(vpc: Any) -> dict[str, Any]:
     config = dev_config()
     config[f"{NS}:cluster"]["vpc"] = vpc
     return config
+
+
+def test_node_group_names_leave_room_for_the_suffix_eks_appends() -> None:
+    # EKS node group names have at most 63 characters; a name prefix gets a 26-character unique suffix
+    # (terraform-plugin-sdk id.UniqueIDSuffixLength), so the stack file's name plus "-" may take 37 at most.
+    config = dev_config()
+    config[f"{NS}:nodeGroups"][0]["name"] = "s" * 36
+    assert _parse(config).node_groups[0].name == "s" * 36
+    message = _error(_group(0, "name", "s" * 37))
+    assert message.startswith(f"{NS}:nodeGroups[0].name: '{'s' * 37}' is not a valid name; allowed: 1 to 36 "), message
+
+
+def test_our_node_group_label_is_ours_alone() -> None:
+    message = _error(_group(0, "labels", {"eks-daemonsets.io/node-group": "other"}))
+    assert message.startswith(f"{NS}:nodeGroups[0].labels"), message
+    assert "reserved domain" in message
+
+
+@pytest.mark.parametrize(
+    "targeting, key",
+    [
+        ({"nodeSelector": {"eks.amazonaws.com/nodegroup": "gpu"}}, "nodeSelector[\"eks.amazonaws.com/nodegroup\"]"),
+        ({"nodeAffinity": [{"key": "eks.amazonaws.com/nodegroup", "operator": "In", "values": ["gpu"]}]},
+         "nodeAffinity[0].key"),
+        ({"preferredAffinity": [{"weight": 5, "expressions": [
+            {"key": "node-role", "operator": "Exists"},
+            {"key": "eks.amazonaws.com/nodegroup", "operator": "In", "values": ["gpu"]},
+        ]}]}, "preferredAffinity[0].expressions[1].key"),
+    ],
+)
+def test_targeting_by_the_eks_node_group_name_is_refused_naming_our_label(targeting: dict, key: str) -> None:
+    # EKS sets eks.amazonaws.com/nodegroup to the name it generates from the prefix: no stack can know it.
+    message = _error(_set([f"{NS}:agents", "fluentd", "targeting"], targeting))
+    assert message.startswith(f"{NS}:agents.fluentd.targeting.{key}: 'eks.amazonaws.com/nodegroup' "), message
+    assert "allowed: eks-daemonsets.io/node-group" in message
