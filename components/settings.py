@@ -778,6 +778,7 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     except ValidationError as error:
         problems = sorted({_describe(e) for e in _most_specific(error.errors())})
         raise SettingsError("; ".join(problems)) from None
+    _ami_types_published_for(model.cluster.kubernetes_version, model.node_groups)
     agents = {}
     for agent_key in AGENT_KEYS:
         agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
@@ -792,6 +793,27 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         agents=agents,
         monitoring=model.monitoring,
     )
+
+
+#: EKS published Amazon Linux 2 AMIs up to Kubernetes 1.32 and none for 1.33 or later (EKS user guide, "Kubernetes
+#: versions on standard support": AL2 AMIs end with 1.32; awslabs/amazon-eks-ami#2545: AL2 AMIs out of support).
+LAST_KUBERNETES_WITH_AL2_AMIS = (1, 32)
+
+
+def _ami_types_published_for(version: str, groups: Sequence[NodeGroupSettings]) -> None:
+    major, minor = (int(part) for part in version.split("."))
+    if (major, minor) <= LAST_KUBERNETES_WITH_AL2_AMIS:
+        return
+    for index, group in enumerate(groups):
+        if group.ami_type.startswith("AL2_"):
+            replacement = {"AL2_x86_64": "AL2023_x86_64_STANDARD", "AL2_x86_64_GPU": "AL2023_x86_64_NVIDIA"}.get(
+                group.ami_type, "AL2023_ARM_64_STANDARD"
+            )
+            raise SettingsError(
+                f"{config_key(('nodeGroups', index, 'amiType'))}: {group.ami_type!r} has no EKS AMI for Kubernetes "
+                f"{version} (EKS published Amazon Linux 2 AMIs up to 1.32); allowed: an AL2023 or Bottlerocket AMI "
+                f"type, such as {replacement}"
+            )
 
 
 def to_snake(name: str) -> str:

@@ -283,3 +283,19 @@ def test_targeting_by_the_eks_node_group_name_is_refused_naming_our_label(target
     message = _error(_set([f"{NS}:agents", "fluentd", "targeting"], targeting))
     assert message.startswith(f"{NS}:agents.fluentd.targeting.{key}: 'eks.amazonaws.com/nodegroup' "), message
     assert "allowed: eks-daemonsets.io/node-group" in message
+
+
+@pytest.mark.parametrize("ami_type", ["AL2_x86_64", "AL2_x86_64_GPU", "AL2_ARM_64"])
+def test_amazon_linux_2_ami_types_are_refused_where_eks_publishes_no_al2_ami(ami_type: str) -> None:
+    # EKS released AL2 AMIs up to Kubernetes 1.32 (awslabs/amazon-eks-ami#2545): a 1.33+ node group on AL2 never comes up.
+    config = dev_config()
+    config[f"{NS}:cluster"]["kubernetesVersion"] = "1.32"
+    config[f"{NS}:nodeGroups"][1]["amiType"] = ami_type
+    assert _parse(config).node_groups[1].ami_type == ami_type
+    for version in ("1.33", "1.35"):
+        config[f"{NS}:cluster"]["kubernetesVersion"] = version
+        with pytest.raises(SettingsError) as caught:
+            _parse(config)
+        message = str(caught.value)
+        assert message.startswith(f"{NS}:nodeGroups[1].amiType: {ami_type!r} has no EKS AMI for Kubernetes {version}")
+        assert "allowed: an AL2023 or Bottlerocket AMI type" in message
