@@ -772,7 +772,10 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         SettingsError: the first problem found, naming the full config key.
     """
     if not region:
-        raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
+        raise SettingsError(
+            "aws:region: required key is missing; allowed: an AWS region such as us-west-2, here or in the "
+            "AWS_REGION or AWS_DEFAULT_REGION environment variable"
+        )
     try:
         model = _StackModel.model_validate(dict(raw))
     except ValidationError as error:
@@ -826,5 +829,16 @@ def load_settings() -> Settings:
         _read_raw(pulumi.Config(NAMESPACE)),
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
-        region=pulumi.Config("aws").get("region"),
+        region=aws_region(),
     )
+
+
+def aws_region() -> Optional[str]:
+    """The region the AWS provider will use: ``aws:region``, else AWS_REGION, else AWS_DEFAULT_REGION."""
+    region = pulumi.Config("aws").get("region")
+    if region:
+        return region
+    # pulumi-aws's own fallback to the environment (pulumi_aws.config.region), imported only when it is needed.
+    import pulumi_aws.config
+
+    return pulumi_aws.config.region

@@ -177,6 +177,28 @@ def test_invalid_setting_names_the_key_value_and_what_is_allowed(mutate, starts:
     assert "Traceback" not in message
 
 
+def _fluentd_region(result) -> str:
+    (daemonset,) = [r for r in result.of_type("kubernetes:apps/v1:DaemonSet") if r.inputs["metadata"]["name"] == "fluentd"]
+    env = {e["name"]: e.get("value") for e in daemonset.inputs["spec"]["template"]["spec"]["containers"][0]["env"]}
+    return env["AWS_REGION"]
+
+
+@pytest.mark.parametrize("variable", ["AWS_REGION", "AWS_DEFAULT_REGION"])
+def test_region_falls_back_to_the_environment_as_the_aws_provider_does(run, monkeypatch, variable: str) -> None:
+    # pulumi_aws.config.region: `__config__.get('region') or get_env('AWS_REGION', 'AWS_DEFAULT_REGION')`.
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv(variable, "eu-central-1")
+    config = dev_config()
+    del config["aws:region"]
+    assert _fluentd_region(run(config)) == "eu-central-1"
+
+
+def test_region_in_the_stack_wins_over_the_environment(run, monkeypatch) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-central-1")
+    assert _fluentd_region(run(dev_config())) == "us-west-2"
+
+
 def test_missing_region_is_named() -> None:
     config = dev_config()
     del config["aws:region"]
