@@ -169,18 +169,24 @@ def _node_label_key(key: str) -> str:
     return key
 
 
-def _labels(labels: dict[str, str]) -> dict[str, str]:
-    for key, value in labels.items():
-        _node_label_key(key)
-        validate_label_value(value)
-    return dict(sorted(labels.items()))
+def _label_value(value: str) -> str:
+    validate_label_value(value)
+    return value
+
+
+def _sorted(mapping: dict[str, str]) -> dict[str, str]:
+    return dict(sorted(mapping.items()))
 
 
 QuantityStr = Annotated[str, AfterValidator(_quantity)]
 EksName = Annotated[str, AfterValidator(_eks_name)]
 ImageRef = Annotated[str, AfterValidator(_image)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
-NodeLabels = Annotated[dict[str, str], AfterValidator(_labels)]
+# Keys and values are validated one by one, so that a mistake is reported at its own key (labels.team), not the map's.
+NodeLabels = Annotated[
+    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[str, AfterValidator(_label_value)]],
+    AfterValidator(_sorted),
+]
 
 
 class _Model(BaseModel):

@@ -321,3 +321,17 @@ def test_amazon_linux_2_ami_types_are_refused_where_eks_publishes_no_al2_ami(ami
         message = str(caught.value)
         assert message.startswith(f"{NS}:nodeGroups[1].amiType: {ami_type!r} has no EKS AMI for Kubernetes {version}")
         assert "allowed: an AL2023 or Bottlerocket AMI type" in message
+
+
+@pytest.mark.parametrize(
+    "labels, key",
+    [
+        ({"team": "-payments"}, "labels.team"),
+        ({"team": "payments", "example.com/tier": "gold!"}, 'labels["example.com/tier"]'),
+        ({"team": "payments", "bad key": "x"}, 'labels["bad key"]'),
+        ({"kubernetes.io/role": "x"}, 'labels["kubernetes.io/role"]'),
+    ],
+)
+def test_an_error_inside_a_map_names_the_map_key(labels: dict, key: str) -> None:
+    message = _error(_group(0, "labels", labels))
+    assert message.startswith(f"{NS}:nodeGroups[0].{key}: "), message
