@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, Optional, Union, get_args
 import pulumi
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -178,13 +179,33 @@ def _sorted(mapping: dict[str, str]) -> dict[str, str]:
     return dict(sorted(mapping.items()))
 
 
-QuantityStr = Annotated[str, AfterValidator(_quantity)]
-EksName = Annotated[str, AfterValidator(_eks_name)]
+def _as_text(value: Any) -> Any:
+    """``true``/``false`` and whole numbers as the text they were typed as.
+
+    ``pulumi config set --path`` stores ``true``/``false`` as booleans and digit strings as integers (and YAML does
+    the same in a stack file); Kubernetes labels, taints and AWS tags hold them as the strings "true" and "1".
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _quantity_text(value: Any) -> Any:
+    # `cpu: 1` or `cpu: 0.5` is a quantity too, as Kubernetes takes it.
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+#: A string key of the stack file that a user may type as a bare number or true/false.
+Text = Annotated[str, BeforeValidator(_as_text)]
+QuantityStr = Annotated[str, BeforeValidator(_quantity_text), AfterValidator(_quantity)]
+EksName = Annotated[str, BeforeValidator(_as_text), AfterValidator(_eks_name)]
 ImageRef = Annotated[str, AfterValidator(_image)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 # Keys and values are validated one by one, so that a mistake is reported at its own key (labels.team), not the map's.
 NodeLabels = Annotated[
-    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[str, AfterValidator(_label_value)]],
+    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[Text, AfterValidator(_label_value)]],
     AfterValidator(_sorted),
 ]
 
@@ -211,7 +232,7 @@ class VpcSettings(_Model):
 class ClusterSettings(_Model):
     """``eks-daemonsets:cluster``."""
 
-    name: Optional[str] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
+    name: Optional[Text] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
     kubernetes_version: str = "1.35"
     endpoint_public_access: bool = True
     public_access_cidrs: tuple[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")], ...] = ("0.0.0.0/0",)
@@ -222,7 +243,7 @@ class ClusterSettings(_Model):
     # No default: the account's default VPC may not exist, and its subnets are all public, so nodes there get public
     # IP addresses. A stack takes it only by saying `vpc: default`.
     vpc: Union[Literal["default"], VpcSettings, None] = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: dict[str, Text] = Field(default_factory=dict)
 
     @field_validator("vpc", mode="before")
     @classmethod
@@ -284,8 +305,8 @@ class Scaling(_Model):
 
 
 class TaintSettings(_Model):
-    key: str
-    value: str = ""
+    key: Text
+    value: Text = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
     @field_validator("key")
@@ -368,9 +389,9 @@ class Resources(_Model):
 
 
 class AffinityExpression(_Model):
-    key: str
+    key: Text
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
-    values: tuple[str, ...] = ()
+    values: tuple[Text, ...] = ()
 
 
 class PreferredAffinity(_Model):
@@ -379,9 +400,9 @@ class PreferredAffinity(_Model):
 
 
 class TolerationSettings(_Model):
-    key: str = ""
+    key: Text = ""
     operator: Literal["Equal", "Exists"] = "Equal"
-    value: str = ""
+    value: Text = ""
     effect: Optional[Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = None
     toleration_seconds: Optional[int] = None
 
@@ -389,7 +410,7 @@ class TolerationSettings(_Model):
 class TargetingSettings(_Model):
     """Where an agent runs: labels it needs, expressions that must all hold, and taints it tolerates."""
 
-    node_selector: dict[str, str] = Field(default_factory=dict)
+    node_selector: dict[str, Text] = Field(default_factory=dict)
     node_affinity: tuple[AffinityExpression, ...] = ()
     preferred_affinity: tuple[PreferredAffinity, ...] = ()
     tolerations: Union[Literal["all"], tuple[TolerationSettings, ...]] = "all"

@@ -179,3 +179,41 @@ def test_node_groups_are_named_by_eks_from_a_prefix_so_a_replacement_comes_befor
         assert group.inputs["nodeGroupNamePrefix"] == f"{name}-"
         # Agents find the group through our own label, not eks.amazonaws.com/nodegroup, whose value EKS generates.
         assert group.inputs["labels"]["eks-daemonsets.io/node-group"] == name
+
+
+def test_true_false_and_numbers_typed_as_config_values_are_their_string_form() -> None:
+    # `pulumi config set --path 'eks-daemonsets:nodeGroups[2].labels.gpu' true` stores a boolean, and a digit string
+    # as an integer (so does YAML); Kubernetes and AWS hold them as the strings "true" and "1".
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["tags"] = {"cost-center": 1234, "billable": False}
+    gpu = config["eks-daemonsets:nodeGroups"][2]
+    gpu["labels"] = {"node-role": "gpu", "accelerator": "nvidia", "gpu": True, "rack": 7}
+    gpu["taints"] = [{"key": "nvidia.com/gpu", "value": True, "effect": "NoSchedule"}]
+    config["eks-daemonsets:agents"]["nodeExporter"]["targeting"] = {
+        "nodeSelector": {"monitored": True},
+        "nodeAffinity": [{"key": "rack", "operator": "Gt", "values": [3]}],
+        "tolerations": [{"key": "nvidia.com/gpu", "operator": "Equal", "value": True, "effect": "NoSchedule"},
+                        {"key": "compliance", "operator": "Exists"}, {"key": "CriticalAddonsOnly", "operator": "Exists"}],
+    }
+    config["eks-daemonsets:agents"]["nodeExporter"]["coverage"] = "any"
+    config["eks-daemonsets:nodeGroups"][0]["labels"]["monitored"] = True
+    config["eks-daemonsets:nodeGroups"][0]["labels"]["rack"] = 4
+    config["eks-daemonsets:agents"]["fluentd"]["resources"] = {
+        "requests": {"cpu": 0.5, "memory": "256Mi"}, "limits": {"cpu": 1, "memory": "512Mi"},
+    }
+    result = run_config(config)
+    assert _cluster(result).inputs["tags"] == {"billable": "false", "cost-center": "1234"}
+    group = _node_groups(result)["gpu"].inputs
+    assert group["labels"]["gpu"] == "true" and group["labels"]["rack"] == "7"
+    assert group["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    daemonsets = {r.inputs["metadata"]["name"]: r.inputs["spec"]["template"]["spec"] for r in
+                  result.of_type("kubernetes:apps/v1:DaemonSet")}
+    exporter = daemonsets["node-exporter"]
+    assert exporter["nodeSelector"] == {"monitored": "true"}
+    assert {"key": "rack", "operator": "Gt", "values": ["3"]} in (
+        exporter["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+        ["matchExpressions"]
+    )
+    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"} in exporter["tolerations"]
+    assert daemonsets["fluentd"]["containers"][0]["resources"]["requests"]["cpu"] == "0.5"
+    assert result.outputs["placement"]["nodeExporter"]["system"]["runs"] is True
