@@ -766,6 +766,13 @@ def _targeting_error(loc: tuple[Union[str, int], ...], error: TargetingError) ->
 def _read_raw(config: pulumi.Config) -> dict[str, Any]:
     raw: dict[str, Any] = {}
     for key in _TOP_LEVEL:
+        if pulumi.runtime.config.is_config_secret(f"{NAMESPACE}:{key}"):
+            # Config.get hands over the decrypted JSON; from here on nothing would keep it secret.
+            raise SettingsError(
+                f"{NAMESPACE}:{key}: holds a secret (secure:) value; allowed: plain values only: every value under "
+                f"{NAMESPACE}:{key} becomes an AWS tag, a Kubernetes label, annotation or ConfigMap entry, or a "
+                "resource argument, which Pulumi keeps in plain text in state and diffs"
+            )
         text = config.get(key)
         if text is None:
             continue

@@ -335,3 +335,32 @@ def test_amazon_linux_2_ami_types_are_refused_where_eks_publishes_no_al2_ami(ami
 def test_an_error_inside_a_map_names_the_map_key(labels: dict, key: str) -> None:
     message = _error(_group(0, "labels", labels))
     assert message.startswith(f"{NS}:nodeGroups[0].{key}: "), message
+
+
+def test_a_secret_inside_object_config_is_refused_rather_than_written_out_in_plain_text() -> None:
+    # What the CLI hands over for `pulumi config set --secret --path 'eks-daemonsets:cluster.tags.token' ...`: the
+    # decrypted JSON of the whole object, the key marked secret. Config.get returns it as plain text.
+    from components.mocks import main_program, run_program
+    from components.render import flatten_config
+    from tests.conftest import PROJECT, ROOT
+
+    config = dev_config()
+    config[f"{NS}:cluster"]["tags"]["billing-token"] = "s3cr3t"
+    flat, _ = flatten_config(config, project=PROJECT)
+    with pytest.raises(SettingsError) as caught:
+        run_program(
+            main_program(ROOT), config=flat, project=PROJECT, stack="test", secret_keys=(f"{NS}:cluster",)
+        )
+    assert str(caught.value).startswith(f"{NS}:cluster: holds a secret (secure:) value; allowed: plain values only")
+    assert "s3cr3t" not in str(caught.value)
+
+
+def test_the_offline_render_marks_an_object_with_a_secure_value_inside_secret_as_the_cli_does() -> None:
+    from components.render import flatten_config
+
+    flat, secret_keys = flatten_config(
+        {"eks-daemonsets:cluster": {"tags": {"token": {"secure": "v1:abc"}}}, "eks-daemonsets:monitoring": {}},
+        project="eks-daemonsets",
+    )
+    assert secret_keys == ("eks-daemonsets:cluster",)
+    assert "v1:abc" not in flat["eks-daemonsets:cluster"]
