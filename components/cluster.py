@@ -12,6 +12,7 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.placement import node_group_labels
 from components.settings import ClusterSettings, NodeGroupSettings
 
 # What a node's IAM role needs: join the cluster, run the VPC CNI, pull images from ECR.
@@ -20,7 +21,17 @@ NODE_POLICIES = {
     "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
     "ecr": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
 }
-CLUSTER_ADMIN_POLICY = "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy"
+
+
+def cluster_admin_policy_arn(principal_arn: str) -> str:
+    """The EKS access policy that makes ``principal_arn`` cluster admin, in the principal's own partition.
+
+    Access-policy associations take EKS *access policy* ARNs (``arn:<partition>:eks::aws:cluster-access-policy/...``),
+    not IAM policy ARNs: EKS refuses ``arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy``. The partition
+    (``aws``, ``aws-cn``, ``aws-us-gov``) is the principal's, which is the cluster's.
+    """
+    partition = principal_arn.split(":")[1]
+    return f"arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 # The EKS node group API spells taint effects in its own way.
 EKS_TAINT_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -86,7 +97,7 @@ class EksCluster(pulumi.ComponentResource):
             for short, arn in NODE_POLICIES.items()
         ]
 
-        vpc = settings.vpc
+        vpc = settings.given_vpc
         self.cluster = eks.Cluster(
             name,
             name=args.cluster_name,
@@ -99,7 +110,7 @@ class EksCluster(pulumi.ComponentResource):
                     principal_arn=arn,
                     access_policies={
                         "cluster-admin": eks.AccessPolicyAssociationArgs(
-                            policy_arn=CLUSTER_ADMIN_POLICY,
+                            policy_arn=cluster_admin_policy_arn(arn),
                             access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
                         )
                     },
@@ -136,10 +147,15 @@ class EksCluster(pulumi.ComponentResource):
             group.name: eks.ManagedNodeGroup(
                 f"{name}-{group.name}",
                 cluster=self.cluster,
-                # The node group's name is also the eks.amazonaws.com/nodegroup label that EKS puts on its
-                # nodes; pinning it keeps the placement check and the cluster in agreement.
-                node_group_name=group.name,
+                # A name prefix, not a pinned name: a change EKS can only make by replacing the group (instance
+                # types, capacity or AMI type, disk size, subnets) then creates the new group before deleting the
+                # old one, instead of taking every node of the group, and its agents, away at once. Nodes are
+                # aimed at through our own eks-daemonsets.io/node-group label, which carries the stack file's name.
+                node_group_name_prefix=f"{group.name}-",
                 node_role=node_role,
+                # Without subnet_ids a managed node group takes the cluster's subnets, public ones included: nodes
+                # would land in public subnets, or never join where those don't assign public IPs.
+                subnet_ids=list(vpc.private_subnet_ids) if vpc else None,
                 instance_types=list(group.instance_types),
                 capacity_type=group.capacity_type,
                 ami_type=group.ami_type,
@@ -147,7 +163,7 @@ class EksCluster(pulumi.ComponentResource):
                 scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                     min_size=group.scaling.min, desired_size=group.scaling.desired, max_size=group.scaling.max
                 ),
-                labels=dict(group.labels) or None,
+                labels=node_group_labels(group),
                 taints=node_group_taints(group) or None,
                 tags=settings.tags or None,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),

@@ -2,8 +2,10 @@
 
 Keys and their nesting follow the falco.yaml that falcosecurity/charts 9.1.0
 renders for Falco 0.44.1 (anchor falco-deploy-kubernetes.yaml) and the chart's
-``falco.metricsConfiguration`` / ``falco.containerPlugin`` helpers. The
-container plugin's ``init_config`` follows its JSON schema
+``falco.metricsConfiguration`` / ``falco.containerPlugin`` helpers, and the
+result must pass Falco's own config schema (userspace/falco/config_json_schema.h),
+which Falco checks at every start (tests/test_falco_conf.py validates against it).
+The container plugin's ``init_config`` follows its JSON schema
 (plugins/container/src/plugin_config_schema.h in falcosecurity/plugins).
 """
 
@@ -199,7 +201,6 @@ def build_falco_config(
             "modern_ebpf": {
                 "buf_size_preset": 4,
                 "cpus_for_each_buffer": 2,
-                "disable_iterators": False,
                 "drop_failed_exit": False,
             },
         },
@@ -217,11 +218,12 @@ def build_falco_config(
         "time_format_iso_8601": True,
         "buffered_outputs": False,
         "stdout_output": {"enabled": True},
-        # No syslog daemon in the container, no shared file, no webhook target.
+        # No syslog daemon in the container, no shared file, no webhook target. No program output either: the key
+        # is left out (configuration.cpp reads program_output.enabled with default false), since Falco's config
+        # schema requires `program` in a program_output block, even a disabled one.
         "syslog_output": {"enabled": False},
         "file_output": {"enabled": False},
         "http_output": {"enabled": False},
-        "program_output": {"enabled": False},
         "log_stderr": True,
         "log_syslog": False,
         "log_level": log_level,

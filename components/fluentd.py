@@ -30,6 +30,13 @@ from components.settings import FluentdSettings, parse_quantity
 
 POS_DIR = "/var/log/fluentd-pos"
 BUFFER_DIR = "/var/log/fluentd-buffers"
+# Ruby's Dir.tmpdir (lib/tmpdir.rb) takes TMPDIR, then /tmp, then the working directory, and skips a directory that is
+# world-writable without the sticky bit. An emptyDir is created 0777 with no sticky bit (kubernetes#110835), and the
+# working directory /home/fluent is on the read-only root: Fluentd's supervisor calls Dir.mktmpdir before it reads its
+# config and dies with "could not find a temporary directory" (fluentd-kubernetes-daemonset#1393, #1453). TMPDIR is a
+# directory the init container creates 0700 in the emptyDir: writable by its owner (Fluentd's UID 0), not by others.
+TMP_MOUNT = "/tmp"
+TMPDIR = f"{TMP_MOUNT}/fluentd"
 
 
 @dataclass(frozen=True)
@@ -194,7 +201,8 @@ class Fluentd(NodeAgent):
                     ),
                     {"name": "FLUENTD_CONF", "value": "fluent.conf"},
                     # Ruby and its gems write caches under HOME; the root filesystem is read-only.
-                    {"name": "HOME", "value": "/tmp"},
+                    {"name": "HOME", "value": TMP_MOUNT},
+                    {"name": "TMPDIR", "value": TMPDIR},
                 ],
                 "ports": [{"name": "metrics", "containerPort": DEFAULT_METRICS_PORT, "protocol": "TCP"}],
                 "resources": dict(resources),
@@ -205,9 +213,23 @@ class Fluentd(NodeAgent):
                     {"name": "varlogpods", "mountPath": "/var/log/pods", "readOnly": True},
                     {"name": "positions", "mountPath": POS_DIR},
                     {"name": "buffers", "mountPath": BUFFER_DIR},
-                    {"name": "tmp", "mountPath": "/tmp"},
+                    {"name": "tmp", "mountPath": TMP_MOUNT},
                 ],
                 **http_probes(METRICS_PATH, "metrics"),
+            }
+        ]
+
+    def init_containers(self, image: str) -> list[dict[str, Any]]:
+        # Fluentd's own image (already pulled, already pinned) has mkdir; -m sets the mode whatever the umask.
+        return [
+            {
+                "name": "tmpdir",
+                "image": image,
+                "command": ["mkdir", "-p", "-m", "0700", TMPDIR],
+                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "16Mi"}},
+                # The same user as the fluentd container, so that it owns the directory.
+                "securityContext": {"runAsUser": 0, "runAsGroup": 0, "runAsNonRoot": False},
+                "volumeMounts": [{"name": "tmp", "mountPath": TMP_MOUNT}],
             }
         ]
 

@@ -3,9 +3,9 @@
 The pipeline is::
 
     in_tail (CRI parser) --> @CONCAT (join CRI partial lines)
-                         --> @ENRICH (kubernetes_metadata)
+                         --> @ENRICH (cap the message, kubernetes_metadata)
                          --> @OUTPUT (CloudWatch Logs and/or stdout)
-    @ERROR ------------------------------------------^
+    @ERROR --> Fluentd's own stdout (never back into @OUTPUT)
 
 Every plugin parameter used here was checked against the plugin versions that
 the pinned image ships (``docker-image/v1.19/debian-cloudwatch/Gemfile`` in
@@ -36,18 +36,39 @@ CONTAINER_LOG_GLOB = "/var/log/containers/*.log"
 DEFAULT_METRICS_PORT = 24231
 METRICS_PATH = "/metrics"
 
-# PutLogEvents limits (fluent-plugin-cloudwatch-logs MAX_EVENTS_SIZE,
-# MAX_EVENT_SIZE, EVENT_HEADER_SIZE and the default max_events_per_batch).
+# PutLogEvents limits as fluent-plugin-cloudwatch-logs 0.15 applies them
+# (MAX_EVENTS_SIZE, MAX_EVENT_SIZE = 1024 * 1024 since its PR #265, EVENT_HEADER_SIZE
+# and the default max_events_per_batch). An event is the record serialised as
+# JSON; one over MAX_EVENT_SIZE raises TooLargeEventError, an unrecoverable error:
+# the whole chunk goes to the backup directory instead of CloudWatch.
 CLOUDWATCH_MAX_BATCH_BYTES = 1_048_576
 CLOUDWATCH_MAX_BATCH_EVENTS = 10_000
-CLOUDWATCH_MAX_EVENT_BYTES = 256 * 1024
+CLOUDWATCH_MAX_EVENT_BYTES = 1024 * 1024
 CLOUDWATCH_EVENT_HEADER_BYTES = 26
 
-# The plugin drops an event larger than 256 KiB - 26 B *and every later event of
-# the same write batch* (it ``break``s out of its loop). max_message_length
-# truncates by characters; a UTF-8 character is at most 4 bytes, so this many
-# characters always fit. Truncating one huge line beats silently losing a batch.
-CLOUDWATCH_MAX_MESSAGE_CHARS = (CLOUDWATCH_MAX_EVENT_BYTES - CLOUDWATCH_EVENT_HEADER_BYTES) // 4
+# The log line (``message``) is cut to this many bytes in @ENRICH, before any
+# buffer: concat rejoins CRI partial lines with no size cap, and one record over
+# chunk_limit_size raises BufferChunkOverflowError. The cut is at a byte, then
+# scrubbed back to valid UTF-8 (a split character becomes U+FFFD), so the record
+# stays valid JSON. The plugin's own max_message_length is not used: it slices the
+# *serialised JSON* of the record, which leaves an invalid JSON event.
+MAX_MESSAGE_BYTES = 128 * 1024
+# Each byte of the cut message is at most 6 bytes of JSON (a control character
+# becomes \u00XX; an invalid byte becomes U+FFFD, 3 bytes), plus its two quotes.
+# What is left of a CloudWatch event is for the record's other fields (stream,
+# time, Kubernetes metadata); it is far more than they take.
+MESSAGE_JSON_WORST_CASE_BYTES = 6 * MAX_MESSAGE_BYTES + 2
+RECORD_METADATA_BUDGET_BYTES = (
+    CLOUDWATCH_MAX_EVENT_BYTES - CLOUDWATCH_EVENT_HEADER_BYTES - MESSAGE_JSON_WORST_CASE_BYTES
+)
+
+# Keys the CRI parser gives a record besides its time: "<time> <stream> <logtag> <message>".
+CRI_RECORD_KEYS = ("stream", "logtag", "message")
+# concat 2.6 deletes `partial_cri_stream_key` (default "stream") from every record it
+# joins or passes on, and uses it for nothing else (filter_concat.rb, :partial_cri
+# mode), while records its timeout flushes keep it: CloudWatch events lost
+# stdout/stderr for some lines and kept it for others. No record has this key.
+CONCAT_STREAM_KEY_NOBODY_HAS = "_concat_partial_cri_stream_key_unused"
 
 _LOG_LEVELS = frozenset({"fatal", "error", "warn", "info", "debug", "trace"})
 # Fluentd's size parser multiplies by 1024 for k/m/g/t (Fluent::Config.size_value).
@@ -117,29 +138,22 @@ class CloudWatchOutput:
         log_group_name: Existing log group (created by Pulumi, not by Fluentd).
         region: AWS region of the log group, e.g. ``"eu-west-1"``.
         log_stream_by: Stream naming scheme.
-        max_message_length: Characters kept per event; see CLOUDWATCH_MAX_MESSAGE_CHARS.
     """
 
     log_group_name: str
     region: str
     log_stream_by: LogStreamBy = LogStreamBy.POD_CONTAINER
-    max_message_length: int = CLOUDWATCH_MAX_MESSAGE_CHARS
 
     def __post_init__(self) -> None:
         """Validate names against the CloudWatch Logs API rules.
 
         Raises:
-            ValueError: On an invalid group name, region or message length.
+            ValueError: On an invalid group name or region.
         """
         if not _LOG_GROUP_RE.fullmatch(self.log_group_name):
             raise ValueError(f"log_group_name={self.log_group_name!r}: must match [.-_/#A-Za-z0-9]{{1,512}}")
         if not _REGION_RE.fullmatch(self.region):
             raise ValueError(f"region={self.region!r}: expected an AWS region such as 'eu-west-1'")
-        if not 1 <= self.max_message_length <= CLOUDWATCH_MAX_MESSAGE_CHARS:
-            raise ValueError(
-                f"max_message_length={self.max_message_length}: must be 1..{CLOUDWATCH_MAX_MESSAGE_CHARS} so that "
-                "no event can exceed the 256 KiB PutLogEvents limit"
-            )
 
 
 @dataclass(frozen=True)
@@ -215,6 +229,11 @@ class BufferSettings:
             raise ValueError(f"chunk_limit_size={self.chunk_limit_size!r}: must be 1 byte..1m (PutLogEvents batch)")
         if total < 2 * chunk:
             raise ValueError("total_limit_size must hold at least two chunks")
+        if chunk < MAX_MESSAGE_BYTES + RECORD_METADATA_BUDGET_BYTES:
+            raise ValueError(
+                f"chunk_limit_size={self.chunk_limit_size!r}: must hold one record with a message cut to "
+                f"{MAX_MESSAGE_BYTES} bytes and its metadata ({MAX_MESSAGE_BYTES + RECORD_METADATA_BUDGET_BYTES} bytes)"
+            )
         if not 1 <= self.chunk_limit_records <= CLOUDWATCH_MAX_BATCH_EVENTS:
             raise ValueError(f"chunk_limit_records must be 1..{CLOUDWATCH_MAX_BATCH_EVENTS} (PutLogEvents batch)")
         if self.flush_thread_count < 1 or self.queued_chunks_limit_size < 1:
@@ -373,7 +392,7 @@ def _concat_label() -> _Section:
                     ("key", "message"),
                     ("use_partial_cri_logtag", "true"),
                     ("partial_cri_logtag_key", "logtag"),
-                    ("partial_cri_stream_key", "stream"),
+                    ("partial_cri_stream_key", CONCAT_STREAM_KEY_NOBODY_HAS),
                     # stdout and stderr of one container share a tag; never
                     # splice a stderr fragment into a stdout line.
                     ("stream_identity_key", "stream"),
@@ -392,12 +411,36 @@ def _concat_label() -> _Section:
     )
 
 
+def _cap_message() -> _Section:
+    """Cut ``message`` to MAX_MESSAGE_BYTES, keeping it valid UTF-8; drop the CRI logtag.
+
+    Every record comes through here, joined by concat or flushed by its timeout,
+    so both arrive with the same keys: ``stream`` and ``message`` (concat drops
+    ``logtag`` from the lines it joins but not from those its timeout flushes).
+    A record without ``message`` (an unmatched line) gets an empty one, which the
+    CloudWatch output drops as empty.
+    """
+    cut = f'record["message"].to_s.byteslice(0, {MAX_MESSAGE_BYTES}).force_encoding("UTF-8").scrub'
+    return _Section(
+        "filter",
+        arg="**",
+        params=(
+            ("@type", "record_transformer"),
+            ("@id", "filter_cap_message"),
+            ("enable_ruby", "true"),
+            ("remove_keys", "logtag"),
+        ),
+        children=(_Section("record", params=(("message", f"${{{cut}}}"),)),),
+    )
+
+
 def _enrich_label() -> _Section:
-    """Add pod/namespace metadata, then hand over to the outputs."""
+    """Cap the message, add pod/namespace metadata, then hand over to the outputs."""
     return _Section(
         "label",
         arg="@ENRICH",
         children=(
+            _cap_message(),
             _Section(
                 "filter",
                 arg="kubernetes.**",
@@ -469,7 +512,6 @@ def _cloudwatch_store(cw: CloudWatchOutput, buf: BufferSettings, buffer_dir: str
             # missing stream makes the plugin skip (drop) those events.
             ("auto_create_stream", "true"),
             ("max_events_per_batch", str(CLOUDWATCH_MAX_BATCH_EVENTS)),
-            ("max_message_length", str(cw.max_message_length)),
             # Events CloudWatch rejects (older than retention/14 days, >2h in the
             # future) are otherwise dropped without a trace.
             ("log_rejected_request", "true"),
@@ -516,14 +558,25 @@ def _fluent_log_label() -> _Section:
 
 
 def _error_label() -> _Section:
-    """Events a filter failed on go to the outputs unenriched rather than vanish.
+    """Events a filter or an output failed on: printed on Fluentd's stdout rather than lost.
 
-    Relabelled straight to @OUTPUT (no filters), so a failing filter cannot loop.
+    Never back into @OUTPUT: an event the CloudWatch buffer refused (say,
+    BufferChunkOverflowError) would be refused again, sent to @ERROR again, and
+    so on, duplicating it and recursing without end. Fluentd's stdout is its own
+    container log, which in_tail excludes, so they don't come back either; and
+    out_stdout writes without a buffer, so it cannot raise a buffer error.
     """
     return _Section(
         "label",
         arg="@ERROR",
-        children=(_Section("match", arg="**", params=(("@type", "relabel"), ("@label", "@OUTPUT"))),),
+        children=(
+            _Section(
+                "match",
+                arg="**",
+                params=(("@type", "stdout"), ("@id", "out_stdout_error")),
+                children=(_Section("format", params=(("@type", "json"),)),),
+            ),
+        ),
     )
 
 
@@ -595,7 +648,11 @@ __all__ = [
     "CLOUDWATCH_MAX_BATCH_BYTES",
     "CLOUDWATCH_MAX_BATCH_EVENTS",
     "CLOUDWATCH_MAX_EVENT_BYTES",
-    "CLOUDWATCH_MAX_MESSAGE_CHARS",
+    "CONCAT_STREAM_KEY_NOBODY_HAS",
+    "CRI_RECORD_KEYS",
+    "MAX_MESSAGE_BYTES",
+    "MESSAGE_JSON_WORST_CASE_BYTES",
+    "RECORD_METADATA_BUDGET_BYTES",
     "CONTAINER_LOG_GLOB",
     "DEFAULT_METRICS_PORT",
     "FLUENTD_IMAGE",

@@ -12,6 +12,7 @@ different loop" (pulumi/pulumi#6561). Without them a resource input is sent as i
 from __future__ import annotations
 
 import json
+import os
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -217,7 +218,8 @@ def run_program(
 
     Exceptions the program raises (such as a settings error) propagate after the runtime has settled.
     """
-    region = config.get("aws:region", "us-west-2")
+    # As the AWS provider does (and components.settings.aws_region): aws:region, else the environment.
+    region = config.get("aws:region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-west-2"
     monitor = RecordingMonitor(RecordingMocks(region))
     pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config), list(secret_keys))

@@ -136,6 +136,7 @@ def daemonset_spec(
     pod_fields: Mapping[str, Any] = EMPTY,
     pod_overrides: Mapping[str, Any] = EMPTY,
     termination_grace_period_seconds: int = 30,
+    init_containers: Sequence[Mapping[str, Any]] = (),
 ) -> dict[str, Any]:
     """The DaemonSet ``spec``: hardened pod template, scheduling from ``targeting``, a slow and safe rollout."""
     hardened = [harden_container(c) for c in containers]
@@ -156,6 +157,7 @@ def daemonset_spec(
         "securityContext": {"seccompProfile": {"type": "RuntimeDefault"}},
         "terminationGracePeriodSeconds": termination_grace_period_seconds,
         "enableServiceLinks": False,
+        **({"initContainers": [harden_container(c) for c in init_containers]} if init_containers else {}),
         "containers": hardened,
         "volumes": sorted(all_volumes, key=lambda v: v["name"]),
         **targeting.pod_scheduling(),
@@ -314,6 +316,7 @@ class NodeAgent(pulumi.ComponentResource):
                 pod_fields=self.pod_fields(),
                 pod_overrides=dict(args.pod_overrides),
                 termination_grace_period_seconds=self.termination_grace_period_seconds(),
+                init_containers=self.init_containers(image),
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
         )
@@ -348,6 +351,10 @@ class NodeAgent(pulumi.ComponentResource):
     def containers(self, image: str, resources: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The pod's containers (securityContext defaults are added by the base)."""
         raise NotImplementedError
+
+    def init_containers(self, image: str) -> list[dict[str, Any]]:
+        """Containers that run to completion before the pod's containers start (hardened like them)."""
+        return []
 
     def volumes(self) -> list[dict[str, Any]]:
         return []

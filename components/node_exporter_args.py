@@ -62,9 +62,12 @@ _EKS_MOUNT_EXCLUDES: tuple[str, ...] = (
     r"\.bottlerocket",
 )
 
-# Same as node-exporter's default list, written out because the flag replaces
-# it. tmpfs is *not* excluded: /run filling up breaks containerd and kubelet,
-# and the per-pod tmpfs mounts are already dropped by mount point above.
+# Same as node-exporter's default list (v1.10 and later, filesystem_linux.go
+# defFSTypesExcluded), written out because the flag replaces it. erofs joined it in
+# v1.10 (node_exporter#3309): read-only image filesystems, always 100% full, which
+# Bottlerocket mounts for its host containers. tmpfs is *not* excluded: /run filling
+# up breaks containerd and kubelet, and the per-pod tmpfs mounts are already dropped
+# by mount point above.
 _FS_TYPES_EXCLUDE: tuple[str, ...] = (
     "autofs",
     "binfmt_misc",
@@ -74,6 +77,7 @@ _FS_TYPES_EXCLUDE: tuple[str, ...] = (
     "debugfs",
     "devpts",
     "devtmpfs",
+    "erofs",
     "fusectl",
     "hugetlbfs",
     "iso9660",
@@ -190,8 +194,8 @@ def node_exporter_args(
         # is the host's mount table.
         f"--path.procfs={host_root}/proc",
         f"--path.udev.data={host_root}/run/udev/data",
-        # No Wi-Fi on EC2; hwmon/btrfs are off in kube-prometheus too.
-        "--no-collector.wifi",
+        # hwmon/btrfs are off in kube-prometheus too. (No --no-collector.wifi: wifi is off by default,
+        # registerCollector("wifi", defaultDisabled, ...), so the flag would change nothing.)
         "--no-collector.hwmon",
         "--no-collector.btrfs",
         f"--collector.filesystem.mount-points-exclude={mount_points_exclude_regex(extra_mount_excludes)}",

@@ -75,14 +75,38 @@ def flatten_config(document: Mapping[str, Any], *, project: str) -> tuple[dict[s
     secret_keys: list[str] = []
     for key, value in document.items():
         full_key = key if ":" in key else f"{project}:{key}"
-        if isinstance(value, dict) and set(value) == {"secure"}:
+        if _is_secure(value):
             config[full_key] = "[secret]"
             secret_keys.append(full_key)
         elif isinstance(value, str):
             config[full_key] = value
         else:
-            config[full_key] = json.dumps(value, sort_keys=True)
+            config[full_key] = json.dumps(_masked_secure(value), sort_keys=True)
+            # The CLI marks a structured value secret as a whole when a secure value sits anywhere inside it.
+            if _holds_secure(value):
+                secret_keys.append(full_key)
     return config, tuple(sorted(secret_keys))
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"secure"}
+
+
+def _holds_secure(value: Any) -> bool:
+    if _is_secure(value):
+        return True
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    return any(_holds_secure(child) for child in children)
+
+
+def _masked_secure(value: Any) -> Any:
+    if _is_secure(value):
+        return "[secret]"
+    if isinstance(value, dict):
+        return {k: _masked_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_masked_secure(v) for v in value]
+    return value
 
 
 # Kubernetes objects first show who they are, then what they hold.

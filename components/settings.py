@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, Optional, Union, get_args
 import pulumi
 from pydantic import (
     AfterValidator,
+    BeforeValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -33,7 +34,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.falco_conf import validate_custom_rules
-from components.placement import AMI_ARCH, Coverage
+from components.placement import AMI_ARCH, NODE_GROUP_LABEL, Coverage
 from components.targeting import (
     LabelExpression,
     NodeTargeting,
@@ -55,10 +56,17 @@ SUPPORTED_KUBERNETES_VERSIONS: tuple[str, ...] = ("1.32", "1.33", "1.34", "1.35"
 CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 
 #: Label key prefixes nodes may not be given through a node group: EKS sets its own ``eks.amazonaws.com/`` labels,
-#: and the NodeRestriction admission plugin refuses kubelet-set labels under ``kubernetes.io``/``k8s.io``.
-RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io")
+#: the NodeRestriction admission plugin refuses kubelet-set labels under ``kubernetes.io``/``k8s.io``, and this
+#: program sets ``eks-daemonsets.io/node-group`` itself.
+RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io", "eks-daemonsets.io")
+
+#: EKS names each node group ``<name>-<26-character unique suffix>`` (a name prefix, so that a replacement is created
+#: before the old group is deleted), and a node group name has at most 63 characters: 63 - 26 - 1.
+NODE_GROUP_NAME_MAX = 36
 
 AGENT_KEYS = ("nodeExporter", "fluentd", "securityAgent")
+
+EKS_NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 
 
 class SettingsError(pulumi.RunError):
@@ -100,9 +108,10 @@ def _quantity(text: str) -> str:
 
 
 def _eks_name(text: str) -> str:
-    if not (1 <= len(text) <= 63 and _EKS_NAME.match(text)):
+    if not (1 <= len(text) <= NODE_GROUP_NAME_MAX and _EKS_NAME.match(text)):
         raise ValueError(
-            f"{text!r} is not a valid name; allowed: 1 to 63 letters, digits, '-' or '_', starting with a letter or digit"
+            f"{text!r} is not a valid name; allowed: 1 to {NODE_GROUP_NAME_MAX} letters, digits, '-' or '_', starting "
+            "with a letter or digit (EKS appends a 27-character unique suffix within its 63-character limit)"
         )
     return text
 
@@ -124,6 +133,33 @@ def _image(text: str) -> str:
     return text
 
 
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+_STS_ASSUMED_ROLE = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+$"
+)
+
+
+def _admin_principal(arn: str) -> str:
+    # EKS takes IAM role and user ARNs in access entries, never an STS session ("You can't use the STS session
+    # principal type with access entries", CreateAccessEntry). A role ARN may carry its path.
+    session = _STS_ASSUMED_ROLE.match(arn)
+    if session:
+        iam = f"arn:{session['partition']}:iam::{session['account']}:role"
+        hint = f"{iam}/{session['role']}"
+        if session["role"].startswith("AWSReservedSSO_"):
+            hint = f"{iam}/aws-reserved/sso.amazonaws.com/{session['role']}"
+        raise ValueError(
+            f"{arn!r} is an STS session, which EKS refuses in an access entry; allowed: the ARN of the IAM role "
+            f"behind it, such as {hint} (with the role's path: `aws iam get-role --role-name {session['role']} "
+            "--query Role.Arn` prints it)"
+        )
+    if not _IAM_PRINCIPAL.match(arn):
+        raise ValueError(
+            f"{arn!r} is not an IAM principal ARN; allowed: arn:aws:iam::<account>:role/<path/name> or :user/<name>"
+        )
+    return arn
+
+
 def _node_label_key(key: str) -> str:
     validate_label_key(key)
     domain = key.split("/", 1)[0] if "/" in key else ""
@@ -134,18 +170,44 @@ def _node_label_key(key: str) -> str:
     return key
 
 
-def _labels(labels: dict[str, str]) -> dict[str, str]:
-    for key, value in labels.items():
-        _node_label_key(key)
-        validate_label_value(value)
-    return dict(sorted(labels.items()))
+def _label_value(value: str) -> str:
+    validate_label_value(value)
+    return value
 
 
-QuantityStr = Annotated[str, AfterValidator(_quantity)]
-EksName = Annotated[str, AfterValidator(_eks_name)]
+def _sorted(mapping: dict[str, str]) -> dict[str, str]:
+    return dict(sorted(mapping.items()))
+
+
+def _as_text(value: Any) -> Any:
+    """``true``/``false`` and whole numbers as the text they were typed as.
+
+    ``pulumi config set --path`` stores ``true``/``false`` as booleans and digit strings as integers (and YAML does
+    the same in a stack file); Kubernetes labels, taints and AWS tags hold them as the strings "true" and "1".
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return value
+
+
+def _quantity_text(value: Any) -> Any:
+    # `cpu: 1` or `cpu: 0.5` is a quantity too, as Kubernetes takes it.
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+#: A string key of the stack file that a user may type as a bare number or true/false.
+Text = Annotated[str, BeforeValidator(_as_text)]
+QuantityStr = Annotated[str, BeforeValidator(_quantity_text), AfterValidator(_quantity)]
+EksName = Annotated[str, BeforeValidator(_as_text), AfterValidator(_eks_name)]
 ImageRef = Annotated[str, AfterValidator(_image)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
-NodeLabels = Annotated[dict[str, str], AfterValidator(_labels)]
+# Keys and values are validated one by one, so that a mistake is reported at its own key (labels.team), not the map's.
+NodeLabels = Annotated[
+    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[Text, AfterValidator(_label_value)]],
+    AfterValidator(_sorted),
+]
 
 
 class _Model(BaseModel):
@@ -160,7 +222,7 @@ class _Model(BaseModel):
 
 
 class VpcSettings(_Model):
-    """Where the cluster lives. Without it, pulumi-eks uses the account's default VPC."""
+    """Where the cluster lives: the nodes go in the private subnets, load balancers may use the public ones."""
 
     id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
     private_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(min_length=2)
@@ -198,17 +260,39 @@ class ExistingClusterSettings(_Model):
 class ClusterSettings(_Model):
     """``eks-daemonsets:cluster``."""
 
-    name: Optional[str] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
+    name: Optional[Text] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
     kubernetes_version: str = "1.35"
     endpoint_public_access: bool = True
     public_access_cidrs: tuple[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")], ...] = ("0.0.0.0/0",)
     control_plane_logging: tuple[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...] = (
         CONTROL_PLANE_LOG_TYPES
     )
-    admin_principal_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$")], ...] = ()
-    vpc: Optional[VpcSettings] = None
-    tags: dict[str, str] = Field(default_factory=dict)
+    admin_principal_arns: tuple[Annotated[str, AfterValidator(_admin_principal)], ...] = ()
+    # Declared before vpc, which it makes unnecessary: validators see the fields declared before theirs.
     existing: Optional[ExistingClusterSettings] = None
+    # No default: the account's default VPC may not exist, and its subnets are all public, so nodes there get public
+    # IP addresses. A stack takes it only by saying `vpc: default`.
+    vpc: Union[Literal["default"], VpcSettings, None] = None
+    tags: dict[str, Text] = Field(default_factory=dict)
+
+    @field_validator("vpc", mode="before")
+    @classmethod
+    def _vpc_chosen(cls, value: Any, info: ValidationInfo) -> Any:
+        allowed = (
+            "allowed: {id: vpc-..., privateSubnetIds: [subnet-..., subnet-...], publicSubnetIds: [...]} (the nodes go "
+            "in the private subnets), or default: the account's default VPC, which must exist and has public subnets "
+            "only, so nodes there get public IP addresses"
+        )
+        if value is None and info.data.get("existing") is None:
+            raise ValueError(f"required key is missing; {allowed}")
+        if isinstance(value, str) and value != "default":
+            raise ValueError(f"{value!r} is not allowed; {allowed}")
+        return value
+
+    @property
+    def given_vpc(self) -> Optional[VpcSettings]:
+        """The VPC the stack names, or None for the account's default VPC."""
+        return self.vpc if isinstance(self.vpc, VpcSettings) else None
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod
@@ -218,6 +302,14 @@ class ClusterSettings(_Model):
                 f"{value!r} is not a Kubernetes version EKS supports; allowed: {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}"
             )
         return str(value)
+
+    @field_validator("admin_principal_arns")
+    @classmethod
+    def _one_entry_each(cls, arns: tuple[str, ...]) -> tuple[str, ...]:
+        # An IAM principal can be in one access entry only (EKS "Create access entries").
+        if len(set(arns)) != len(arns):
+            raise ValueError(f"{list(arns)} lists a principal twice; allowed: each principal once")
+        return arns
 
     @field_validator("control_plane_logging")
     @classmethod
@@ -243,8 +335,8 @@ class Scaling(_Model):
 
 
 class TaintSettings(_Model):
-    key: str
-    value: str = ""
+    key: Text
+    value: Text = ""
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
 
     @field_validator("key")
@@ -327,9 +419,9 @@ class Resources(_Model):
 
 
 class AffinityExpression(_Model):
-    key: str
+    key: Text
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
-    values: tuple[str, ...] = ()
+    values: tuple[Text, ...] = ()
 
 
 class PreferredAffinity(_Model):
@@ -338,9 +430,9 @@ class PreferredAffinity(_Model):
 
 
 class TolerationSettings(_Model):
-    key: str = ""
+    key: Text = ""
     operator: Literal["Equal", "Exists"] = "Equal"
-    value: str = ""
+    value: Text = ""
     effect: Optional[Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = None
     toleration_seconds: Optional[int] = None
 
@@ -348,7 +440,7 @@ class TolerationSettings(_Model):
 class TargetingSettings(_Model):
     """Where an agent runs: labels it needs, expressions that must all hold, and taints it tolerates."""
 
-    node_selector: dict[str, str] = Field(default_factory=dict)
+    node_selector: dict[str, Text] = Field(default_factory=dict)
     node_affinity: tuple[AffinityExpression, ...] = ()
     preferred_affinity: tuple[PreferredAffinity, ...] = ()
     tolerations: Union[Literal["all"], tuple[TolerationSettings, ...]] = "all"
@@ -646,9 +738,28 @@ def _describe(error: Mapping[str, Any]) -> str:
     return f"{key}: {json.dumps(value, default=str)} is not allowed; {allowed}"
 
 
+def _unknowable_node_group_label(base: tuple[Union[str, int], ...], raw: TargetingSettings) -> None:
+    """Refuse aiming at ``eks.amazonaws.com/nodegroup``: EKS sets it to a name it generates when it creates the group."""
+    keys: list[tuple[tuple[Union[str, int], ...], str]] = [(("nodeSelector", k), k) for k in raw.node_selector]
+    keys += [(("nodeAffinity", i, "key"), e.key) for i, e in enumerate(raw.node_affinity)]
+    keys += [
+        (("preferredAffinity", i, "expressions", j, "key"), e.key)
+        for i, term in enumerate(raw.preferred_affinity)
+        for j, e in enumerate(term.expressions)
+    ]
+    for loc, key in keys:
+        if key == EKS_NODEGROUP_LABEL:
+            raise SettingsError(
+                f"{config_key(base + loc)}: {EKS_NODEGROUP_LABEL!r} holds the name EKS gives the node group "
+                f"(<name>-<unique suffix>), unknown before it exists; allowed: {NODE_GROUP_LABEL}, which every node "
+                "carries with its node group's name from the stack file"
+            )
+
+
 def _targeting(agent_key: str, settings: AgentSettings) -> NodeTargeting:
     base = ("agents", agent_key, "targeting")
     raw = settings.targeting
+    _unknowable_node_group_label(base, raw)
     required = []
     for index, expression in enumerate(raw.node_affinity):
         try:
@@ -696,6 +807,15 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
             raise SettingsError(
                 f"{NAMESPACE}:{key}: {text!r} is not structured config; allowed: a YAML map or list in the stack file"
             ) from None
+    for key in _TOP_LEVEL:
+        if pulumi.runtime.config.is_config_secret(f"{NAMESPACE}:{key}") and not _holds_inline_kubeconfig(key, raw):
+            # Config.get hands over the decrypted JSON; from here on nothing would keep it secret.
+            raise SettingsError(
+                f"{NAMESPACE}:{key}: holds a secret (secure:) value; allowed: plain values only: every value under "
+                f"{NAMESPACE}:{key} becomes an AWS tag, a Kubernetes label, annotation or ConfigMap entry, or a "
+                "resource argument, which Pulumi keeps in plain text in state and diffs (the one secret taken is "
+                f"{NAMESPACE}:cluster.existing.kubeconfig)"
+            )
     unknown = sorted(
         k.split(":", 1)[1]
         for k in {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
@@ -713,6 +833,16 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
     return raw
 
 
+def _holds_inline_kubeconfig(key: str, raw: Mapping[str, Any]) -> bool:
+    """The one secret the program takes: an existing cluster's kubeconfig, which the provider keeps secret.
+
+    The CLI marks the whole ``cluster`` object secret for it; the other keys under ``cluster`` are not secrets.
+    """
+    cluster = raw.get(key) if key == "cluster" else None
+    existing = cluster.get("existing") if isinstance(cluster, dict) else None
+    return isinstance(existing, dict) and isinstance(existing.get("kubeconfig"), str)
+
+
 def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: Optional[str]) -> Settings:
     """Validate the raw config values (already JSON-decoded) into :class:`Settings`.
 
@@ -726,8 +856,13 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         raise SettingsError("; ".join(problems)) from None
     notes: list[str] = []
     model = _without_unreachable_cloudwatch(model, notes)
+    # An existing cluster without CloudWatch registers nothing of AWS's: no region needed.
     if not region and (model.cluster.existing is None or model.agents.fluentd.outputs.cloudwatch.enabled):
-        raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
+        raise SettingsError(
+            "aws:region: required key is missing; allowed: an AWS region such as us-west-2, here or in the "
+            "AWS_REGION or AWS_DEFAULT_REGION environment variable"
+        )
+    _ami_types_published_for(model.cluster.kubernetes_version, model.node_groups)
     agents = {}
     for agent_key in AGENT_KEYS:
         agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
@@ -769,6 +904,27 @@ def _without_unreachable_cloudwatch(model: _StackModel, notes: list[str]) -> _St
     return model.model_copy(update={"agents": agents})
 
 
+#: EKS published Amazon Linux 2 AMIs up to Kubernetes 1.32 and none for 1.33 or later (EKS user guide, "Kubernetes
+#: versions on standard support": AL2 AMIs end with 1.32; awslabs/amazon-eks-ami#2545: AL2 AMIs out of support).
+LAST_KUBERNETES_WITH_AL2_AMIS = (1, 32)
+
+
+def _ami_types_published_for(version: str, groups: Sequence[NodeGroupSettings]) -> None:
+    major, minor = (int(part) for part in version.split("."))
+    if (major, minor) <= LAST_KUBERNETES_WITH_AL2_AMIS:
+        return
+    for index, group in enumerate(groups):
+        if group.ami_type.startswith("AL2_"):
+            replacement = {"AL2_x86_64": "AL2023_x86_64_STANDARD", "AL2_x86_64_GPU": "AL2023_x86_64_NVIDIA"}.get(
+                group.ami_type, "AL2023_ARM_64_STANDARD"
+            )
+            raise SettingsError(
+                f"{config_key(('nodeGroups', index, 'amiType'))}: {group.ami_type!r} has no EKS AMI for Kubernetes "
+                f"{version} (EKS published Amazon Linux 2 AMIs up to 1.32); allowed: an AL2023 or Bottlerocket AMI "
+                f"type, such as {replacement}"
+            )
+
+
 def to_snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
@@ -779,5 +935,16 @@ def load_settings() -> Settings:
         _read_raw(pulumi.Config(NAMESPACE)),
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
-        region=pulumi.Config("aws").get("region"),
+        region=aws_region(),
     )
+
+
+def aws_region() -> Optional[str]:
+    """The region the AWS provider will use: ``aws:region``, else AWS_REGION, else AWS_DEFAULT_REGION."""
+    region = pulumi.Config("aws").get("region")
+    if region:
+        return region
+    # pulumi-aws's own fallback to the environment (pulumi_aws.config.region), imported only when it is needed.
+    import pulumi_aws.config
+
+    return pulumi_aws.config.region

@@ -20,6 +20,7 @@ import pytest
 from pulumi import automation as auto
 
 from local.cluster import ClusterError, LocalCluster
+from components.placement import NODE_GROUP_LABEL
 from local.nodes import AGENT_DAEMONSETS, observed_placement
 from local.stack import LocalStack
 from local.up import existing_cluster_config, shape_nodes, stack_settings
@@ -77,7 +78,7 @@ def test_observed_placement_equals_the_placement_table(cluster: LocalCluster, de
         a: {g: c["runs"] for g, c in row.items()} for a, row in table.items()
     }
     # Exactly one pod per node wherever the table says the agent runs.
-    desired = {g: sum(1 for n in nodes if n["metadata"]["labels"]["eks.amazonaws.com/nodegroup"] == g) for g in groups}
+    desired = {g: sum(1 for n in nodes if n["metadata"]["labels"][NODE_GROUP_LABEL] == g) for g in groups}
     for agent, row in observed.items():
         for group, cell in row.items():
             assert cell["pods"] == (desired[group] if table[agent][group]["runs"] else 0), (agent, group, cell)

@@ -1,8 +1,9 @@
 """Simulated nodes shaped as EKS shapes each managed node group's nodes, and where the agents actually landed.
 
-The labels and taints come from :func:`components.plan.node_group_views`, the same description of a node group the
-placement table is computed from; this module only adds what differs from node to node (the host name, the zone,
-the instance type where a group has several) and the annotation kwok needs to take a node over.
+The labels come from :func:`components.placement.node_labels` and the taints from
+:func:`components.plan.node_group_views`, the same description of a node group the placement table is computed from;
+this module only adds what differs from node to node (the host name, the zone, the instance type where a group has
+several), the name EKS gives a group made from a prefix, and the annotation kwok needs to take a node over.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from components.placement import NODE_GROUP_LABEL, node_labels
 from components.plan import node_group_views
 from components.settings import Settings
 
@@ -23,7 +25,10 @@ AGENT_DAEMONSETS: Mapping[str, tuple[str, str]] = {
     "fluentd": ("fluentd", "fluentd"),
     "securityAgent": ("falco", "falco"),
 }
-NODE_GROUP_LABEL = "eks.amazonaws.com/nodegroup"
+
+def eks_nodegroup_name(group_name: str, group_index: int) -> str:
+    """What EKS calls a group created from the prefix ``<name>-``: the prefix and a 26-character unique suffix."""
+    return f"{group_name}-2026112800000000000000{group_index:04d}"
 
 
 def node_name(region: str, group_index: int, node_index: int) -> str:
@@ -44,7 +49,7 @@ def eks_nodes(settings: Settings, *, counts: Mapping[str, int] | None = None) ->
         for node_index in range(count):
             name = node_name(settings.region, group_index, node_index)
             zone = f"{settings.region}{ZONE_SUFFIXES[node_index % len(ZONE_SUFFIXES)]}"
-            labels = dict(view.labels)
+            labels = node_labels(group, nodegroup_name=eks_nodegroup_name(group.name, group_index))
             labels.setdefault("kubernetes.io/arch", "amd64")  # a CUSTOM AMI: the table can't tell, the node can
             labels.update(
                 {

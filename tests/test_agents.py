@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -326,3 +330,60 @@ def test_bad_custom_rules_are_a_settings_error(rules: str, fragment: str) -> Non
 
     with pytest.raises(SettingsError, match=rf"^{NS}:agents\.securityAgent\.{fragment}: "):
         with_agent(securityAgent={"customRules": rules})
+
+
+# Ruby's Dir.tmpdir, Ruby 3.4 lib/tmpdir.rb (the fluentd v1.19.3 image's Ruby): the candidates in order, the first that
+# is a directory, writable and not world-writable without the sticky bit wins; none: ArgumentError "could not find a
+# temporary directory", which Fluentd's supervisor hits in Dir.mktmpdir before it reads its config.
+RUBY_TMPDIR_CANDIDATES = ("TMPDIR", "TMP", "TEMP", "/tmp", "/tmp", ".")
+# kubelet creates an emptyDir 0777 with no sticky bit (kubernetes/kubernetes#110835).
+EMPTY_DIR_MODE = 0o777
+
+
+def ruby_accepts_as_tmpdir(path: Path) -> bool:
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    world_writable = bool(mode & stat.S_IWOTH)
+    sticky = bool(mode & stat.S_ISVTX)
+    return stat.S_ISDIR(mode) and os.access(path, os.W_OK) and not (world_writable and not sticky)
+
+
+def test_fluentd_starts_with_a_temporary_directory_ruby_accepts_on_a_read_only_root(dev: RunResult, tmp_path: Path) -> None:
+    spec = pod(dev, "fluentd")
+    fluentd = containers(dev, "fluentd")["fluentd"]
+    assert fluentd["securityContext"]["readOnlyRootFilesystem"] is True
+    empty_dirs = {v["name"] for v in spec["volumes"] if "emptyDir" in v}
+
+    # The pod's writable directories, as the kubelet creates them on the node.
+    def on_node(container: dict, path: str) -> Path | None:
+        """Where ``path`` in ``container`` lives on the node, or None where it is the read-only root."""
+        mounts = sorted(container.get("volumeMounts", []), key=lambda m: len(m["mountPath"]), reverse=True)
+        for mount in mounts:
+            if (path + "/").startswith(mount["mountPath"].rstrip("/") + "/") and mount["name"] in empty_dirs:
+                if mount.get("readOnly"):
+                    return None
+                volume = tmp_path / mount["name"]
+                if not volume.exists():
+                    volume.mkdir()
+                    volume.chmod(EMPTY_DIR_MODE)
+                return volume / path[len(mount["mountPath"]):].lstrip("/")
+        return None
+
+    # The init containers run first, against those same directories.
+    for init in spec.get("initContainers", []):
+        command = [str(on_node(init, arg) or arg) if arg.startswith("/") else arg for arg in init["command"]]
+        subprocess.run(command, check=True)
+
+    env = {e["name"]: e.get("value") for e in fluentd["env"]}
+    working_dir = fluentd.get("workingDir", "/home/fluent")  # the image's WORKDIR
+    chosen = None
+    for candidate in RUBY_TMPDIR_CANDIDATES:
+        path = env.get(candidate) if candidate.isupper() else (working_dir if candidate == "." else candidate)
+        node_path = on_node(fluentd, path) if path else None
+        if node_path is not None and ruby_accepts_as_tmpdir(node_path):
+            chosen = path
+            break
+    assert chosen is not None, "Ruby finds no temporary directory: Fluentd's supervisor exits at start"
+    assert chosen == env["TMPDIR"]

@@ -14,7 +14,7 @@ def _cluster(result: RunResult):
 
 
 def _node_groups(result: RunResult) -> dict:
-    return {r.inputs["nodeGroupName"]: r for r in result.of_type("eks:index:ManagedNodeGroup")}
+    return {r.inputs["labels"]["eks-daemonsets.io/node-group"]: r for r in result.of_type("eks:index:ManagedNodeGroup")}
 
 
 def test_cluster_uses_access_entries_oidc_logging_and_no_default_node_group(dev: RunResult) -> None:
@@ -44,7 +44,7 @@ def test_one_managed_node_group_per_configured_group(dev: RunResult) -> None:
 
 def test_node_group_carries_labels_taints_in_eks_form_scaling_and_capacity(dev: RunResult) -> None:
     system = _node_groups(dev)["system"].inputs
-    assert system["labels"] == {"node-role": "system"}
+    assert system["labels"] == {"eks-daemonsets.io/node-group": "system", "node-role": "system"}
     assert system["taints"] == [{"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}]
     assert system["scalingConfig"] == {"minSize": 2, "desiredSize": 2, "maxSize": 4}
     assert system["capacityType"] == "ON_DEMAND"
@@ -118,7 +118,9 @@ def test_admin_principals_get_cluster_admin_access_entries_and_a_vpc_is_used_whe
             "principalArn": admin,
             "accessPolicies": {
                 "cluster-admin": {
-                    "policyArn": "arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy",
+                    # An EKS access policy ARN, as pulumi-eks's own examples use (examples/access-entries): EKS
+                    # refuses the IAM policy ARN arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy here.
+                    "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
                     "accessScope": {"type": "cluster"},
                 }
             },
@@ -133,3 +135,85 @@ def test_network_policies_are_enforced_by_the_vpc_cni(dev: RunResult) -> None:
     inputs = _cluster(dev).inputs
     assert inputs["useDefaultVpcCni"] is False
     assert inputs["vpcCniOptions"]["enableNetworkPolicy"] is True
+
+
+def test_cluster_admin_access_policy_is_in_the_principals_partition() -> None:
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["adminPrincipalArns"] = ["arn:aws-us-gov:iam::123456789012:role/platform-admins"]
+    config["aws:region"] = "us-gov-west-1"
+    entries = _cluster(run_config(config)).inputs["accessEntries"]
+    policy = entries["admin-0"]["accessPolicies"]["cluster-admin"]["policyArn"]
+    assert policy == "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+
+
+def test_node_groups_in_a_given_vpc_run_in_its_private_subnets_only() -> None:
+    # Without subnet_ids a ManagedNodeGroup takes the cluster's public-and-private subnet list (pulumi-eks
+    # ManagedNodeGroup.subnetIds: "Default subnetIds is chosen from ... core.subnetIds"), so nodes would land in
+    # public subnets, or never join where those subnets assign no public IP.
+    private = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+    public = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["vpc"] = {
+        "id": "vpc-0123456789abcdef0", "privateSubnetIds": private, "publicSubnetIds": public,
+    }
+    result = run_config(config)
+    assert _cluster(result).inputs["publicSubnetIds"] == public
+    groups = result.of_type("eks:index:ManagedNodeGroup")
+    assert len(groups) == 4
+    assert all(group.inputs["subnetIds"] == private for group in groups)
+
+
+def test_the_default_vpc_is_taken_only_when_the_stack_says_so(dev: RunResult) -> None:
+    # Pulumi.dev.yaml says `vpc: default`: pulumi-eks then looks the account's default VPC up itself.
+    assert "vpcId" not in _cluster(dev).inputs
+    assert all("subnetIds" not in group.inputs for group in dev.of_type("eks:index:ManagedNodeGroup"))
+
+
+def test_node_groups_are_named_by_eks_from_a_prefix_so_a_replacement_comes_before_the_old_group_goes(
+    dev: RunResult,
+) -> None:
+    # A pinned nodeGroupName makes the provider delete the old group before creating its replacement (the name is
+    # taken): every node of the group, and its agents, gone at once. A prefix lets EKS name the new one alongside.
+    for name, group in _node_groups(dev).items():
+        assert "nodeGroupName" not in group.inputs
+        assert group.inputs["nodeGroupNamePrefix"] == f"{name}-"
+        # Agents find the group through our own label, not eks.amazonaws.com/nodegroup, whose value EKS generates.
+        assert group.inputs["labels"]["eks-daemonsets.io/node-group"] == name
+
+
+def test_true_false_and_numbers_typed_as_config_values_are_their_string_form() -> None:
+    # `pulumi config set --path 'eks-daemonsets:nodeGroups[2].labels.gpu' true` stores a boolean, and a digit string
+    # as an integer (so does YAML); Kubernetes and AWS hold them as the strings "true" and "1".
+    config = dev_config()
+    config["eks-daemonsets:cluster"]["tags"] = {"cost-center": 1234, "billable": False}
+    gpu = config["eks-daemonsets:nodeGroups"][2]
+    gpu["labels"] = {"node-role": "gpu", "accelerator": "nvidia", "gpu": True, "rack": 7}
+    gpu["taints"] = [{"key": "nvidia.com/gpu", "value": True, "effect": "NoSchedule"}]
+    config["eks-daemonsets:agents"]["nodeExporter"]["targeting"] = {
+        "nodeSelector": {"monitored": True},
+        "nodeAffinity": [{"key": "rack", "operator": "Gt", "values": [3]}],
+        "tolerations": [{"key": "nvidia.com/gpu", "operator": "Equal", "value": True, "effect": "NoSchedule"},
+                        {"key": "compliance", "operator": "Exists"}, {"key": "CriticalAddonsOnly", "operator": "Exists"}],
+    }
+    config["eks-daemonsets:agents"]["nodeExporter"]["coverage"] = "any"
+    config["eks-daemonsets:nodeGroups"][0]["labels"]["monitored"] = True
+    config["eks-daemonsets:nodeGroups"][0]["labels"]["rack"] = 4
+    config["eks-daemonsets:agents"]["fluentd"]["resources"] = {
+        "requests": {"cpu": 0.5, "memory": "256Mi"}, "limits": {"cpu": 1, "memory": "512Mi"},
+    }
+    result = run_config(config)
+    assert _cluster(result).inputs["tags"] == {"billable": "false", "cost-center": "1234"}
+    group = _node_groups(result)["gpu"].inputs
+    assert group["labels"]["gpu"] == "true" and group["labels"]["rack"] == "7"
+    assert group["taints"] == [{"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}]
+    daemonsets = {r.inputs["metadata"]["name"]: r.inputs["spec"]["template"]["spec"] for r in
+                  result.of_type("kubernetes:apps/v1:DaemonSet")}
+    exporter = daemonsets["node-exporter"]
+    assert exporter["nodeSelector"] == {"monitored": "true"}
+    assert {"key": "rack", "operator": "Gt", "values": ["3"]} in (
+        exporter["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]["nodeSelectorTerms"][0]
+        ["matchExpressions"]
+    )
+    assert {"key": "nvidia.com/gpu", "operator": "Equal", "value": "true", "effect": "NoSchedule"} in exporter["tolerations"]
+    assert daemonsets["fluentd"]["containers"][0]["resources"]["requests"]["cpu"] == "0.5"
+    assert result.outputs["placement"]["nodeExporter"]["system"]["runs"] is True

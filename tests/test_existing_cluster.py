@@ -82,3 +82,29 @@ def _fluent_conf(result) -> str:
         r for r in result.of_type("kubernetes:core/v1:ConfigMap") if r.inputs["metadata"]["namespace"] == "fluentd"
     ]
     return config_map.inputs["data"]["fluent.conf"]
+
+
+def test_an_existing_cluster_needs_no_vpc() -> None:
+    config = existing_config()
+    del config[f"{NS}:cluster"]["vpc"]
+    assert run_config(config).of_type("eks-daemonsets:index:ExistingCluster")
+
+
+def test_an_eks_cluster_still_needs_a_vpc_choice() -> None:
+    config = dev_config()
+    del config[f"{NS}:cluster"]["vpc"]
+    with pytest.raises(SettingsError, match=rf"^{NS}:cluster\.vpc: required key is missing"):
+        run_config(config)
+
+
+def test_the_kubeconfig_is_the_one_secret_taken_inside_cluster() -> None:
+    result = run_config(existing_config(kubeconfig={"secure": "v1:AAAA"}))
+    (provider,) = result.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == SECRET
+
+
+def test_another_secret_inside_cluster_is_still_refused() -> None:
+    config = existing_config()
+    config[f"{NS}:cluster"]["tags"] = {"owner": {"secure": "v1:AAAA"}}
+    with pytest.raises(SettingsError, match=rf"^{NS}:cluster: holds a secret"):
+        run_config(config)

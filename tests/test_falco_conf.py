@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import textwrap
+from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 import yaml
 from hypothesis import given
@@ -35,7 +38,6 @@ def test_engine_is_modern_ebpf_without_kernel_module() -> None:
         "modern_ebpf": {
             "buf_size_preset": 4,
             "cpus_for_each_buffer": 2,
-            "disable_iterators": False,
             "drop_failed_exit": False,
         },
     }
@@ -50,7 +52,7 @@ def test_outputs_json_to_stdout_only() -> None:
     assert cfg["syslog_output"] == {"enabled": False}
     assert cfg["file_output"] == {"enabled": False}
     assert cfg["http_output"] == {"enabled": False}
-    assert cfg["program_output"] == {"enabled": False}
+    assert "program_output" not in cfg  # off by default; a block needs `program` under Falco's schema
     assert cfg["log_syslog"] is False
     assert cfg["log_stderr"] is True
     assert cfg["priority"] == "notice"
@@ -226,3 +228,30 @@ def test_valid_rules_file_passes() -> None:
 def test_invalid_rules_are_rejected(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         validate_custom_rules(text)
+
+
+# The JSON schema of Falco's falco.yaml, as Falco checks it at every start ("schema validation: failed" otherwise):
+# userspace/falco/config_json_schema.h, 0.44 line. See tests/data/README.md for where it comes from.
+FALCO_CONFIG_SCHEMA = json.loads((Path(__file__).parent / "data" / "falco-config-schema.json").read_text())
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"priority": "debug", "log_level": "warning"},
+        {"custom_rules_file": "/etc/falco/extra/rules.yaml"},
+        {"containerd_sockets": (BOTTLEROCKET_HOST_CONTAINERD_SOCKET,)},
+    ],
+    ids=["defaults", "priorities", "custom-rules", "bottlerocket"],
+)
+def test_falco_yaml_passes_the_config_schema_of_the_pinned_falco(options: dict) -> None:
+    validator = jsonschema.Draft6Validator(FALCO_CONFIG_SCHEMA)
+    errors = [f"{'.'.join(map(str, e.path))}: {e.message}" for e in validator.iter_errors(_load(**options))]
+    assert errors == []
+
+
+def test_the_schema_is_a_real_judge() -> None:
+    validator = jsonschema.Draft6Validator(FALCO_CONFIG_SCHEMA)
+    assert not validator.is_valid({**_load(), "program_output": {"enabled": False}})
+    assert not validator.is_valid({**_load(), "grpc_output": {"enabled": False}})  # removed in 0.44

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -11,8 +12,12 @@ from hypothesis import strategies as st
 from components.fluentd_conf import (
     CLOUDWATCH_EVENT_HEADER_BYTES,
     CLOUDWATCH_MAX_EVENT_BYTES,
-    CLOUDWATCH_MAX_MESSAGE_CHARS,
+    CONCAT_STREAM_KEY_NOBODY_HAS,
+    CRI_RECORD_KEYS,
     FLUENTD_IMAGE,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_JSON_WORST_CASE_BYTES,
+    RECORD_METADATA_BUDGET_BYTES,
     BufferSettings,
     CloudWatchOutput,
     FluentdOutputs,
@@ -85,7 +90,7 @@ EXPECTED_CLOUDWATCH_AND_STDOUT = """\
     flush_interval 5s
     key message
     partial_cri_logtag_key logtag
-    partial_cri_stream_key stream
+    partial_cri_stream_key _concat_partial_cri_stream_key_unused
     separator ""
     stream_identity_key stream
     timeout_label @ENRICH
@@ -99,6 +104,15 @@ EXPECTED_CLOUDWATCH_AND_STDOUT = """\
 </label>
 
 <label @ENRICH>
+  <filter **>
+    @type record_transformer
+    @id filter_cap_message
+    enable_ruby true
+    remove_keys logtag
+    <record>
+      message ${record["message"].to_s.byteslice(0, 131072).force_encoding("UTF-8").scrub}
+    </record>
+  </filter>
   <filter kubernetes.**>
     @type kubernetes_metadata
     @id filter_kubernetes_metadata
@@ -122,7 +136,6 @@ EXPECTED_CLOUDWATCH_AND_STDOUT = """\
       log_rejected_request true
       log_stream_name ${$.kubernetes.namespace_name}/${$.kubernetes.pod_name}/${$.kubernetes.container_name}
       max_events_per_batch 10000
-      max_message_length 65529
       region eu-west-1
       <buffer $.kubernetes.namespace_name,$.kubernetes.pod_name,$.kubernetes.container_name>
         @type file
@@ -154,8 +167,11 @@ EXPECTED_CLOUDWATCH_AND_STDOUT = """\
 
 <label @ERROR>
   <match **>
-    @type relabel
-    @label @OUTPUT
+    @type stdout
+    @id out_stdout_error
+    <format>
+      @type json
+    </format>
   </match>
 </label>
 """
@@ -228,7 +244,7 @@ def test_stdout_only_has_no_buffer_and_no_cloudwatch() -> None:
     text = build_fluent_conf(outputs=FluentdOutputs(stdout=StdoutOutput()))
     assert "cloudwatch_logs" not in text
     assert "<buffer" not in text
-    assert _params(_block(text, "match", **{"@type": "stdout"})) == {"@type": "stdout", "@id": "out_stdout"}
+    assert _params(_block(text, "match", **{"@type": "stdout", "@id": "out_stdout"})) == {"@type": "stdout", "@id": "out_stdout"}
 
 
 def test_tag_stream_naming_uses_tag_chunk_key() -> None:
@@ -282,12 +298,6 @@ def test_cri_partial_lines_are_joined_per_stream_without_separator() -> None:
     assert _params(_block(text, "parse", **{"@type": "cri"})) == {"@type": "cri", "keep_time_key": "false"}
 
 
-def test_message_length_cap_fits_putlogevents_event_limit() -> None:
-    assert CLOUDWATCH_MAX_MESSAGE_CHARS == 65529
-    worst = CLOUDWATCH_MAX_MESSAGE_CHARS * 4 + CLOUDWATCH_EVENT_HEADER_BYTES
-    assert worst <= CLOUDWATCH_MAX_EVENT_BYTES < worst + 4
-
-
 def test_image_is_pinned_to_an_exact_cloudwatch_tag() -> None:
     assert FLUENTD_IMAGE == "docker.io/fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-cloudwatch-1.1"
     assert re.fullmatch(r".+:v\d+\.\d+\.\d+-debian-cloudwatch-\d+\.\d+", FLUENTD_IMAGE)
@@ -300,6 +310,7 @@ def test_image_is_pinned_to_an_exact_cloudwatch_tag() -> None:
         ({"chunk_limit_records": 10_001}, "PutLogEvents batch"),
         ({"total_limit_size": "2GB"}, "Fluentd size syntax"),
         ({"total_limit_size": "1m"}, "at least two chunks"),
+        ({"chunk_limit_size": "256k"}, "must hold one record with a message cut to 131072 bytes"),
         ({"flush_interval": "5"}, "Fluentd time syntax"),
         ({"flush_thread_count": 0}, ">= 1"),
     ],
@@ -314,7 +325,6 @@ def test_buffer_settings_reject_invalid_values(kwargs: dict[str, object], messag
     [
         ({"log_group_name": "bad name", "region": "eu-west-1"}, "log_group_name"),
         ({"log_group_name": "g", "region": "eu_west_1"}, "region"),
-        ({"log_group_name": "g", "region": "eu-west-1", "max_message_length": 65530}, "256 KiB"),
     ],
 )
 def test_cloudwatch_output_rejects_invalid_values(kwargs: dict[str, object], message: str) -> None:
@@ -362,3 +372,93 @@ def test_any_valid_input_renders_balanced_blocks(namespace: str, tag_streams: bo
     assert labels == ["@CONCAT", "@ENRICH", "@ERROR", "@FLUENT_LOG", "@OUTPUT"]
     assert f"_{namespace}_*.log" in text
     assert ("@type copy" in text) is with_stdout
+
+
+def _label(text: str, name: str) -> str:
+    """The text of one top-level <label name> block."""
+    match = re.search(rf"^<label {re.escape(name)}>\n(.*?)^</label>", text, re.S | re.M)
+    assert match, f"no <label {name}>"
+    return match.group(1)
+
+
+FULL = build_fluent_conf(outputs=FluentdOutputs(cloudwatch=CW, stdout=StdoutOutput()))
+
+
+def test_failed_events_go_to_a_sink_that_cannot_fail_the_same_way() -> None:
+    # An event the CloudWatch buffer refuses (one record over chunk_limit_size raises BufferChunkOverflowError) goes
+    # to @ERROR; relabelled back to @OUTPUT it is refused again and again: duplicates and unbounded recursion.
+    error = _label(FULL, "@ERROR")
+    assert "@label" not in error and "relabel" not in error and "<buffer" not in error
+    assert _params(_block(FULL, "match", **{"@id": "out_stdout_error"}))["@type"] == "stdout"
+
+
+def test_the_message_is_capped_before_any_buffer_so_no_record_overflows_a_chunk() -> None:
+    # concat rejoins CRI partial lines with no size cap: a 1 MiB line is one 1 MiB record.
+    enrich = _label(FULL, "@ENRICH")
+    cap = _params(_block(FULL, "filter", **{"@id": "filter_cap_message"}))
+    assert cap["@type"] == "record_transformer" and cap["enable_ruby"] == "true"
+    assert enrich.index("filter_cap_message") < enrich.index("kubernetes_metadata") < enrich.index("@OUTPUT")
+    (record,) = [b for b in _sections(FULL) if b[0] == "record"]
+    assert _params(record)["message"] == (
+        f'${{record["message"].to_s.byteslice(0, {MAX_MESSAGE_BYTES}).force_encoding("UTF-8").scrub}}'
+    )
+    chunk = _params(_block(FULL, "buffer", **{"@type": "file"}))["chunk_limit_size"]
+    assert MAX_MESSAGE_BYTES + RECORD_METADATA_BUDGET_BYTES <= int(chunk.rstrip("k")) * 1024
+
+
+def test_cloudwatch_events_may_be_1_mib_and_are_never_cut_into_invalid_json() -> None:
+    # fluent-plugin-cloudwatch-logs 0.15: MAX_EVENT_SIZE = 1024 * 1024 (its PR #265); bigger raises TooLargeEventError.
+    # Its max_message_length slices the serialised JSON of the record, so it must not be set.
+    assert CLOUDWATCH_MAX_EVENT_BYTES == 1024 * 1024
+    assert "max_message_length" not in FULL
+    assert MESSAGE_JSON_WORST_CASE_BYTES + RECORD_METADATA_BUDGET_BYTES + CLOUDWATCH_EVENT_HEADER_BYTES == (
+        CLOUDWATCH_MAX_EVENT_BYTES
+    )
+    assert RECORD_METADATA_BUDGET_BYTES >= 256 * 1024 - 64
+
+
+def _ruby_cap(line: bytes) -> str:
+    """byteslice(0, MAX_MESSAGE_BYTES).force_encoding("UTF-8").scrub, as Python: a split or invalid byte -> U+FFFD."""
+    return line[:MAX_MESSAGE_BYTES].decode("utf-8", errors="replace")
+
+
+# Long lines: a random pattern repeated past the cap, so the cut lands anywhere in it (mid-character included).
+LINES = st.binary(min_size=1, max_size=64).map(lambda b: b * (MAX_MESSAGE_BYTES // len(b) + 2)) | st.binary(max_size=64)
+
+
+@given(LINES)
+def test_a_capped_message_is_valid_json_within_its_worst_case(line: bytes) -> None:
+    record = {"message": _ruby_cap(line), "stream": "stdout"}
+    event = json.dumps(record, ensure_ascii=False).encode()
+    assert json.loads(event)["message"] == record["message"]
+    assert len(json.dumps(record["message"], ensure_ascii=False).encode()) <= MESSAGE_JSON_WORST_CASE_BYTES
+
+
+def test_worst_case_message_is_all_control_characters() -> None:
+    line = b"\x01" * (2 * MAX_MESSAGE_BYTES)
+    assert len(json.dumps(_ruby_cap(line)).encode()) == MESSAGE_JSON_WORST_CASE_BYTES
+
+
+def _after_concat(record: dict, concat: dict[str, str], *, timed_out: bool) -> dict:
+    """What concat 2.6 (filter_concat.rb, :partial_cri mode) leaves of a record.
+
+    A record it joins or passes on loses partial_cri_logtag_key (unless keep_partial_key) and partial_cri_stream_key
+    (default "stream"); one its flush_interval timeout sends to timeout_label keeps every key.
+    """
+    if timed_out:
+        return dict(record)
+    dropped = {concat.get("partial_cri_stream_key", "stream")}
+    if concat.get("keep_partial_key") != "true":
+        dropped.add(concat["partial_cri_logtag_key"])
+    return {k: v for k, v in record.items() if k not in dropped}
+
+
+def test_every_cloudwatch_event_keeps_its_stream_whichever_way_concat_let_it_through() -> None:
+    concat = _params(_block(FULL, "filter", **{"@type": "concat"}))
+    assert concat["partial_cri_stream_key"] not in CRI_RECORD_KEYS
+    assert concat["partial_cri_stream_key"] == CONCAT_STREAM_KEY_NOBODY_HAS
+    removed = set(_params(_block(FULL, "filter", **{"@id": "filter_cap_message"}))["remove_keys"].split(","))
+    record = {"stream": "stderr", "logtag": "F", "message": "boom"}
+    joined = _after_concat(record, concat, timed_out=False)
+    flushed = _after_concat({**record, "logtag": "P"}, concat, timed_out=True)
+    assert {k for k in joined if k not in removed} == {k for k in flushed if k not in removed} == {"stream", "message"}

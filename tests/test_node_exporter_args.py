@@ -23,7 +23,7 @@ MOUNTS = (
     r"|run/containerd/.+|var/lib/containerd/.+|var/lib/kubelet/pods/.+|\.bottlerocket)($|/)"
 )
 FS_TYPES = (
-    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs"
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs"
     "|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
 )
 NETDEV = "^(eni.*|veth.*|lo)$"
@@ -41,7 +41,6 @@ def test_default_node_exporter_args() -> None:
         "--path.rootfs=/host/root",
         "--path.procfs=/host/root/proc",
         "--path.udev.data=/host/root/run/udev/data",
-        "--no-collector.wifi",
         "--no-collector.hwmon",
         "--no-collector.btrfs",
         f"--collector.filesystem.mount-points-exclude={MOUNTS}",
@@ -109,6 +108,27 @@ def test_fs_types(fstype: str, excluded: bool) -> None:
     assert bool(re.search(fs_types_exclude_regex(), fstype)) is excluded
 
 
+# node_exporter v1.10+ collector/filesystem_linux.go defFSTypesExcluded, erofs included since v1.10 (#3309, #3313).
+NODE_EXPORTER_DEFAULT_FS_TYPES_EXCLUDE = (
+    "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs"
+    "|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$"
+)
+
+
+def test_fs_types_exclude_repeats_every_default_of_the_pinned_node_exporter() -> None:
+    # The flag replaces the default, so everything the default excluded must be in ours. Bottlerocket on EKS 1.33+
+    # mounts erofs images, which are always full: without it, every node would alert on a full disk.
+    assert NODE_EXPORTER_IMAGE.endswith(":v1.12.1")
+    defaults = NODE_EXPORTER_DEFAULT_FS_TYPES_EXCLUDE[2:-2].split("|")
+    assert [t for t in defaults if not re.search(fs_types_exclude_regex(), t.replace("2?", "2"))] == []
+    assert fs_types_exclude_regex() == NODE_EXPORTER_DEFAULT_FS_TYPES_EXCLUDE
+
+
+def test_no_flag_turns_off_a_collector_that_is_already_off() -> None:
+    # node_exporter registers wifi with defaultDisabled (collector/wifi_linux.go): --no-collector.wifi does nothing.
+    assert "--no-collector.wifi" not in node_exporter_args()
+
+
 @pytest.mark.parametrize(
     ("device", "excluded"),
     [("eni1a2b3c4d5e6", True), ("vethabc123", True), ("lo", True), ("eth0", False), ("eth1", False),
@@ -125,9 +145,10 @@ def test_physical_interfaces_are_never_excluded(index: int, prefix: str) -> None
 
 def test_extras_are_appended_to_both_lists() -> None:
     args = node_exporter_args(extra_mount_excludes=(r"mnt/scratch/.+",), extra_netdev_excludes=("vlan.*",))
-    assert args[8].endswith(r"|\.bottlerocket|mnt/scratch/.+)($|/)")
-    assert args[10] == "--collector.netclass.ignored-devices=^(eni.*|veth.*|lo|vlan.*)$"
-    assert args[11] == "--collector.netdev.device-exclude=^(eni.*|veth.*|lo|vlan.*)$"
+    flags = dict(arg.split("=", 1) for arg in args if "=" in arg)
+    assert flags["--collector.filesystem.mount-points-exclude"].endswith(r"|\.bottlerocket|mnt/scratch/.+)($|/)")
+    assert flags["--collector.netclass.ignored-devices"] == "^(eni.*|veth.*|lo|vlan.*)$"
+    assert flags["--collector.netdev.device-exclude"] == "^(eni.*|veth.*|lo|vlan.*)$"
 
 
 def test_custom_paths() -> None:

@@ -6,13 +6,18 @@ import json
 
 import pytest
 
+from dataclasses import dataclass, field
+
 from components.placement import (
     AMI_ARCH,
+    NODE_GROUP_LABEL,
     AmiPlatform,
     Coverage,
     NodeGroupView,
     coverage_violations,
+    node_group_labels,
     node_group_view,
+    node_labels,
     placement,
     to_markdown,
     to_output,
@@ -96,8 +101,8 @@ def test_node_group_view_adds_the_labels_eks_and_kubelet_set() -> None:
     assert view == NodeGroupView(
         name="system",
         labels=(
+            ("eks-daemonsets.io/node-group", "system"),
             ("eks.amazonaws.com/capacityType", "ON_DEMAND"),
-            ("eks.amazonaws.com/nodegroup", "system"),
             ("kubernetes.io/arch", "amd64"),
             ("kubernetes.io/os", "linux"),
             ("node-role", "system"),
@@ -105,6 +110,41 @@ def test_node_group_view_adds_the_labels_eks_and_kubelet_set() -> None:
         ),
         taints=(),
     )
+
+
+@dataclass(frozen=True)
+class Group:
+    """A nodeGroups entry as the settings hold it."""
+
+    name: str
+    labels: dict = field(default_factory=dict)
+    capacity_type: str = "ON_DEMAND"
+    ami_type: str = "AL2023_ARM_64_STANDARD"
+    instance_types: tuple = ("m7g.large",)
+
+
+def test_every_node_group_asks_eks_for_its_own_labels_and_ours() -> None:
+    assert node_group_labels(Group("general", labels={"node-role": "general"})) == {
+        "eks-daemonsets.io/node-group": "general",
+        "node-role": "general",
+    }
+
+
+def test_node_labels_are_every_label_a_node_of_the_group_carries() -> None:
+    general = Group("general", labels={"node-role": "general"}, capacity_type="SPOT")
+    expected = {
+        "eks-daemonsets.io/node-group": "general",
+        "eks.amazonaws.com/capacityType": "SPOT",
+        "kubernetes.io/arch": "arm64",
+        "kubernetes.io/os": "linux",
+        "node-role": "general",
+        "node.kubernetes.io/instance-type": "m7g.large",
+    }
+    assert node_labels(general) == expected
+    # Once EKS has named the group, its nodes carry that name too.
+    named = node_labels(general, nodegroup_name="general-20261128043112345600000001")
+    assert named == {**expected, "eks.amazonaws.com/nodegroup": "general-20261128043112345600000001"}
+    assert list(named) == sorted(named)
 
 
 def test_instance_type_label_only_with_exactly_one_instance_type() -> None:
@@ -116,10 +156,15 @@ def test_eks_labels_win_over_configured_labels() -> None:
     view = group(
         "system",
         ami="CUSTOM",
-        labels={"eks.amazonaws.com/nodegroup": "other", "kubernetes.io/os": "windows", "kubernetes.io/arch": "s390x"},
+        labels={
+            "eks.amazonaws.com/nodegroup": "other", NODE_GROUP_LABEL: "other", "kubernetes.io/os": "windows",
+            "kubernetes.io/arch": "s390x",
+        },
     )
     labels = view.label_map()
-    assert labels["eks.amazonaws.com/nodegroup"] == "system"
+    # EKS names the group <name>-<suffix> when it creates it: the view can't know the value, so it has none.
+    assert "eks.amazonaws.com/nodegroup" not in labels
+    assert labels[NODE_GROUP_LABEL] == "system"
     assert labels["kubernetes.io/os"] == "linux"
     # CUSTOM: the arch is unknown, so no arch label at all (not the configured one).
     assert "kubernetes.io/arch" not in labels
@@ -163,12 +208,12 @@ def test_plain_agent_is_kept_off_gpu_nodes_by_the_gpu_taint() -> None:
 
 def test_gpu_toleration_lets_an_agent_onto_gpu_nodes_only() -> None:
     dcgm = NodeTargeting.build(
-        required=[LabelExpression("eks.amazonaws.com/nodegroup", Operator.IN, ("gpu",))],
+        required=[LabelExpression(NODE_GROUP_LABEL, Operator.IN, ("gpu",))],
         tolerations=[Toleration("nvidia.com/gpu", "Exists", effect="NoSchedule")],
     )
     row = placement({"dcgm": dcgm}, [SYSTEM, GPU])["dcgm"]
     assert row == {
-        "system": Verdict(False, "requires eks.amazonaws.com/nodegroup In [gpu] (node has eks.amazonaws.com/nodegroup=system)"),
+        "system": Verdict(False, "requires eks-daemonsets.io/node-group In [gpu] (node has eks-daemonsets.io/node-group=system)"),
         "gpu": Verdict(True, ""),
     }
 

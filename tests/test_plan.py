@@ -20,7 +20,7 @@ def group(name: str, **extra: Any) -> dict:
 
 
 def stack(groups: list[dict], agents: dict) -> dict:
-    return {"aws:region": "eu-west-1", f"{NS}:cluster": {"name": "case"}, f"{NS}:nodeGroups": groups, f"{NS}:agents": agents}
+    return {"aws:region": "eu-west-1", f"{NS}:cluster": {"name": "case", "vpc": "default"}, f"{NS}:nodeGroups": groups, f"{NS}:agents": agents}
 
 
 def placement_md(tmp_path: Path, config: dict) -> str:

@@ -252,3 +252,13 @@ def test_deploy_updates_dev_one_at_a_time_behind_the_environment() -> None:
     assert pulumi["with"]["command"] == "up"
     assert pulumi["with"]["policyPacks"] == "${{ github.workspace }}/policy"
     assert "dev" in pulumi["with"]["stack-name"]
+
+
+def test_readme_says_what_the_preview_role_needs_on_the_cluster() -> None:
+    # Server-side dry-run is authorised like the write itself (Kubernetes API concepts, "Dry-run authorization"), and a
+    # role with no access entry can't reach the API at all: a read-only preview role can't preview an existing stack.
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### With credentials"):readme.index("### The policy pack")]
+    assert "What the preview role needs on the cluster" in section
+    assert "dry run" in section and "authorises a dry-run request" in section
+    assert "adminPrincipalArns" in section
