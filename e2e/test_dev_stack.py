@@ -7,6 +7,7 @@ last the destroy.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
@@ -150,22 +151,23 @@ def test_a_second_preview_changes_nothing(dev: LocalStack) -> None:
     assert set(preview.change_summary) == {"same"}, preview.change_summary
 
 
+README_CONFIG_SET = re.compile(r"pulumi config set --path '(eks-daemonsets:[^']+)' (\S+)`")
+
+
 def test_readme_config_set_path_examples_preview_cleanly(dev: LocalStack) -> None:
-    # pulumi config set --path stores `true` as a boolean and `6` as a number; both must be accepted.
-    examples = {
-        "eks-daemonsets:nodeGroups[1].labels.spot-ok": "true",
-        "eks-daemonsets:nodeGroups[1].labels.rack": "42",
-        "eks-daemonsets:nodeGroups[0].scaling.max": "6",
-    }
-    stack = dev.stack()
+    # --path stores `true` as a boolean and `6` as a number: the program must take both where it expects text.
+    examples = dict(README_CONFIG_SET.findall((PROJECT_DIR / "README.md").read_text()))
+    assert "true" in examples.values() and any(v.isdigit() for v in examples.values()), examples
+    dev.stack()
+    stack_file = dev.home / "workspace" / f"Pulumi.{dev.name}.yaml"
+    before = stack_file.read_text()
     try:
         for key, value in examples.items():
             dev.set_config_path(key, value)
         preview = dev.preview()
         assert "delete" not in preview.change_summary and "replace" not in preview.change_summary, preview.change_summary
     finally:
-        for key in examples:
-            stack.remove_config(key, path=True)
+        stack_file.write_text(before)
 
 
 def test_a_bad_stack_fails_preview_with_the_render_message_and_creates_nothing(cluster: LocalCluster, tmp_path) -> None:
