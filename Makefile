@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test bench clean
+.PHONY: render test bench clean tools e2e-deps e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,18 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 ## bench: wall-time figures for the render and the test suite (printed, never asserted)
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m benchmarks.render_bench
+
+## tools: build the real parts from the Go module proxy (cached outside the checkout; prints each build time)
+tools: $(VENV)/.installed
+	$(VENV)/bin/python -m local.build_tools
+
+## e2e-deps: what the end-to-end suite needs beside the Go tools: Debian's prometheus (quick when installed)
+e2e-deps:
+	bash local/install_prometheus.sh
+
+## e2e: the end-to-end suite on the real parts (builds the tools if need be)
+e2e: $(VENV)/.installed e2e-deps
+	$(VENV)/bin/python -m pytest e2e -p no:cacheprovider -rA --durations=10
 
 clean:
 	rm -rf build $(VENV) $(CHECKOV_VENV)
