@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from components.settings import parse_quantity
 from local.build_tools import BIN_DIR, FAMILIES, build
 from local.cluster import LocalCluster
 from local.metrics import (
@@ -32,6 +33,7 @@ from local.metrics import (
     container,
     find_object,
     listening_addresses,
+    memory_status,
     node_exporter_objects,
     render_manifests,
     run_as,
@@ -284,3 +286,14 @@ def test_prometheus_scrapes_through_the_proxy_with_a_bearer_token_file(pod: Node
         (cpus,) = prometheus.query('count(count by (cpu) (node_cpu_seconds_total{job="node-exporter"}))')
         assert int(cpus["value"][1]) == len(re.findall(r"^processor\s", Path("/proc/cpuinfo").read_text(), re.M))
 
+
+# -- what it costs ---------------------------------------------------------------------------------------------------
+def test_resident_memory_fits_the_rendered_requests_and_limits(pod: NodeExporterPod, daemonset: dict[str, Any]) -> None:
+    """After the scrapes above: below the limit (no OOM kill), and a request no more than 3x what is used."""
+    for name in (NODE_EXPORTER, KUBE_RBAC_PROXY):
+        resources = container(daemonset, name)["resources"]
+        request = parse_quantity(resources["requests"]["memory"])
+        limit = parse_quantity(resources["limits"]["memory"])
+        peak = memory_status(pod.pid(name))["VmHWM"]
+        assert peak < limit, f"{name}: peak RSS {peak / 2**20:.1f} MiB is over its limit {resources['limits']['memory']}"
+        assert request <= 3 * peak, f"{name}: request {resources['requests']['memory']} > 3x peak RSS {peak / 2**20:.1f} MiB"
