@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test bench clean tools local-up local-down e2e
+.PHONY: render test bench clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,9 +45,17 @@ local-up: $(VENV)/.installed
 local-down: $(VENV)/.installed
 	$(VENV)/bin/python -m local.up $(LOCAL_STACK) --down
 
-## e2e: the end-to-end suite on the real engine and control plane (builds the tools if need be)
-e2e: $(VENV)/.installed
+## e2e-deps: what the end-to-end suite needs beside the Go tools: Debian's prometheus (quick when installed)
+e2e-deps:
+	bash local/install_prometheus.sh
+
+## e2e: the end-to-end suite on the real parts (builds the tools if need be)
+e2e: $(VENV)/.installed e2e-deps
 	$(VENV)/bin/python -m pytest e2e -p no:cacheprovider -rA --durations=10
+
+## bench-metrics: node-exporter's and kube-rbac-proxy's memory and CPU at a 15 s scrape interval (about 6 minutes)
+bench-metrics: $(VENV)/.installed e2e-deps
+	$(VENV)/bin/python -m benchmarks.metrics_footprint
 
 clean:
 	rm -rf build $(VENV) $(CHECKOV_VENV)

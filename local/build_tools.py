@@ -1,4 +1,5 @@
-"""Build the real parts from the Go module proxy: control plane, etcd, kwok, the Pulumi CLI and its Kubernetes provider.
+"""Build the real parts from the Go module proxy: control plane, etcd, kwok, the Pulumi CLI and its Kubernetes provider,
+node_exporter and kube-rbac-proxy.
 
     python -m local.build_tools            # build what is missing, print each tool's build time
     python -m local.build_tools --list     # say what would be built, from which module version
@@ -17,6 +18,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +27,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from components.node_exporter_args import KUBE_RBAC_PROXY_IMAGE, NODE_EXPORTER_IMAGE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TOOLS_DIR = Path(__file__).resolve().parent / "tools"
@@ -37,6 +41,24 @@ PULUMI_VERSION = "v3.274.1"
 # 4.25.0, and requirements.txt pins the Python SDK to the same release.
 PULUMI_KUBERNETES_VERSION = "4.25.0"
 PULUMI_KUBERNETES_MODULE = "github.com/pulumi/pulumi-kubernetes/provider/v4"
+
+
+def image_version(image: str) -> str:
+    """The ``vMAJOR.MINOR.PATCH`` tag of a pinned image: the release the local build must match."""
+    match = re.fullmatch(r"[^@]+:(v\d+\.\d+\.\d+)", image)
+    if not match:
+        raise ValueError(f"{image}: expected an image pinned to a vMAJOR.MINOR.PATCH tag")
+    return match[1]
+
+
+# The versions the node-exporter DaemonSet runs, read from its pinned images so the two can't drift apart; the
+# wrappers' go.mod files require the same versions (check_module_version refuses before a build).
+NODE_EXPORTER_VERSION = image_version(NODE_EXPORTER_IMAGE)
+KUBE_RBAC_PROXY_VERSION = image_version(KUBE_RBAC_PROXY_IMAGE)
+# The commits those tags point at, as the module proxy's .info files report them (Origin.Hash); upstream's release
+# builds stamp them into the binary.
+NODE_EXPORTER_REVISION = "98bc26f01a0ded117b7215b0c6a794f71a2a11f9"
+KUBE_RBAC_PROXY_REVISION = "a67fc47c9e13db72e64b3cf0a369de4350e1c59b"
 
 
 @dataclass(frozen=True)
@@ -54,6 +76,10 @@ class Family:
             nothing is copied into the checkout.
         assets: file in the cache dir -> (module path, file in that module): data files the tools need at run time,
             copied from the module cache beside the binaries.
+        module: the upstream module whose release ``version`` names; when set, the wrapper's go.mod must require
+            exactly that version (see check_module_version).
+        env: environment the go command runs with, as upstream's release builds set it (CGO_ENABLED=0: a static
+            binary, as in the image).
     """
 
     name: str
@@ -64,6 +90,8 @@ class Family:
     aliases: dict[str, str] = field(default_factory=dict)
     overlay: dict[str, tuple[str, str]] = field(default_factory=dict)
     assets: dict[str, tuple[str, str]] = field(default_factory=dict)
+    module: str = ""
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -130,7 +158,59 @@ FAMILIES: tuple[Family, ...] = (
             "terraform-mapping.json": (PULUMI_KUBERNETES_MODULE, "cmd/pulumi-resource-kubernetes/terraform-mapping.json"),
         },
     ),
+    Family(
+        name="node-exporter",
+        version=NODE_EXPORTER_VERSION,
+        module="github.com/prometheus/node_exporter",
+        packages={"node_exporter": "github.com/prometheus/node_exporter"},
+        env={"CGO_ENABLED": "0"},
+        # As upstream's .promu.yml (its Version is the VERSION file: no leading v). BuildUser and BuildDate are left
+        # out so that the flags, and so the cache key, are the same from one build to the next.
+        ldflags=_version_flags(
+            "github.com/prometheus/common/version",
+            Version=NODE_EXPORTER_VERSION.removeprefix("v"),
+            Revision=NODE_EXPORTER_REVISION,
+            Branch="HEAD",
+        ),
+    ),
+    Family(
+        name="kube-rbac-proxy",
+        version=KUBE_RBAC_PROXY_VERSION,
+        module="github.com/brancz/kube-rbac-proxy",
+        packages={"kube-rbac-proxy": "github.com/brancz/kube-rbac-proxy/cmd/kube-rbac-proxy"},
+        env={"CGO_ENABLED": "0"},
+        # As upstream's Makefile: --version prints "kube-rbac-proxy v0.22.1", not "Kubernetes v0.0.0-master".
+        ldflags=(
+            *_version_flags(
+                "k8s.io/component-base/version", gitVersion=KUBE_RBAC_PROXY_VERSION, gitCommit=KUBE_RBAC_PROXY_REVISION
+            ),
+            "-X k8s.io/component-base/version/verflag.programName=kube-rbac-proxy",
+        ),
+    ),
 )
+
+
+def required_version(family: Family, module: str) -> str:
+    """The version of ``module`` the family's go.mod requires, read from the file."""
+    for line in (family.directory / "go.mod").read_text().splitlines():
+        fields = line.split("//", 1)[0].split()
+        if fields[:1] == ["require"]:
+            fields = fields[1:]
+        if len(fields) == 2 and fields[0] == module:
+            return fields[1]
+    raise ValueError(f"{family.directory / 'go.mod'} does not require {module}")
+
+
+def check_module_version(family: Family) -> None:
+    """Refuse to build a wrapper whose go.mod requires another release than the one the family names."""
+    if not family.module:
+        return
+    required = required_version(family, family.module)
+    if required != family.version:
+        raise ValueError(
+            f"{family.directory / 'go.mod'} requires {family.module} {required}, but the {family.name} family is "
+            f"{family.version} (the pinned image's tag): run `go get -tool {family.module}@{family.version}` there"
+        )
 
 
 def cache_root() -> Path:
@@ -149,6 +229,8 @@ def cache_key(family: Family, go: str) -> str:
     """Version, Go version, and everything in the wrapper and the flags that changes the binary."""
     digest = hashlib.sha256()
     flags = [go, family.packages, family.ldflags, family.tags, family.overlay, family.assets]
+    if family.env:
+        flags.append(family.env)
     digest.update(json.dumps(flags, sort_keys=True).encode())
     for path in sorted(family.directory.iterdir()):
         if path.is_file():
@@ -187,7 +269,12 @@ def build_family(family: Family, destination: Path) -> None:
             overlay_file.write_text(json.dumps({"Replace": replace}))
             command += ["-overlay", str(overlay_file)]
         for name, package in family.packages.items():
-            subprocess.run([*command, "-o", str(staging / name), package], cwd=family.directory, check=True)
+            subprocess.run(
+                [*command, "-o", str(staging / name), package],
+                cwd=family.directory,
+                env={**os.environ, **family.env},
+                check=True,
+            )
         for name, (module, path) in family.assets.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(module_dir(family, module) / path, staging / name)
@@ -218,6 +305,7 @@ def build(families: Sequence[Family] = FAMILIES, *, out=sys.stdout) -> dict[str,
     root.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
     for family in families:
+        check_module_version(family)
         destination = root / cache_key(family, go)
         started = time.monotonic()
         if destination.is_dir():
