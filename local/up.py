@@ -151,14 +151,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except auto.CommandError as error:
-        # The engine has printed the program's one-line message already (on_output); say where it stopped.
-        print(f"error: pulumi stopped: {_last_error_line(str(error))}", file=sys.stderr)
+        # The engine printed the program's message with its own decorations; end with it as the render says it.
+        print(f"error: {stack_file.name}: {_first_error(str(error))}", file=sys.stderr)
         return 2
 
 
-def _last_error_line(text: str) -> str:
+def _first_error(text: str) -> str:
+    """The first ``error:`` line of the engine's summary: the program's own one-line message."""
     lines = [line.strip() for line in text.splitlines() if line.strip().startswith("error:")]
-    return lines[-1].removeprefix("error:").strip() if lines else text.strip().splitlines()[-1]
+    return lines[0].removeprefix("error:").strip() if lines else text.strip().splitlines()[-1]
 
 
 if __name__ == "__main__":
