@@ -78,7 +78,7 @@ def port_owner(port: int) -> Optional[str]:
     return "another process"
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except OSError:
@@ -124,7 +124,7 @@ class LocalCluster:
                 pid = int(pid_file.read_text().strip())
             except (ValueError, OSError):
                 continue
-            if _alive(pid):
+            if process_alive(pid):
                 alive[pid_file.stem] = pid
         return alive
 
@@ -210,7 +210,7 @@ class LocalCluster:
             self._kwokctl("delete", "cluster", "--kubeconfig", str(self.kubeconfig), check=False)
         deadline = time.monotonic() + 30
         while pids and time.monotonic() < deadline:
-            pids = [pid for pid in pids if _alive(pid)]
+            pids = [pid for pid in pids if process_alive(pid)]
             time.sleep(0.2)
 
     def __enter__(self) -> "LocalCluster":
