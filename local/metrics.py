@@ -158,6 +158,18 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def stop_process(process: Optional[subprocess.Popen], *, timeout_seconds: float) -> None:
+    """SIGTERM a process this code started, then SIGKILL it if it outlives ``timeout_seconds``."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 def listening_addresses(pid: int) -> set[tuple[str, int]]:
     """The (address, port) pairs process ``pid`` listens on over TCP, read from /proc (IPv4 and IPv6)."""
     inodes = set()
@@ -397,15 +409,7 @@ class NodeExporterPod:
     def stop(self) -> None:
         """Stop the processes this object started, the proxy first; nothing else."""
         for name in (KUBE_RBAC_PROXY, NODE_EXPORTER):
-            process = self.processes.pop(name, None)
-            if process is None or process.poll() is not None:
-                continue
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(self.processes.pop(name, None), timeout_seconds=10)
 
     def pid(self, name: str) -> int:
         return self.processes[name].pid
@@ -471,6 +475,7 @@ __all__ = [
     "find_object",
     "free_port",
     "listening_addresses",
+    "stop_process",
     "local_args",
     "memory_status",
     "node_exporter_objects",

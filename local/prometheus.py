@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from local.metrics import free_port
+from local.metrics import free_port, stop_process
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 PROMTOOL = Path("/usr/bin/promtool")
@@ -140,14 +140,7 @@ class LocalPrometheus:
     def stop(self) -> None:
         """Stop the Prometheus this object started; nothing else."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+        stop_process(process, timeout_seconds=30)
 
     def __enter__(self) -> "LocalPrometheus":
         return self.start()
