@@ -714,6 +714,14 @@ def _describe(loc: Sequence[Union[str, int]], error: Mapping[str, Any]) -> str:
         "string_pattern_mismatch": lambda: f"allowed: text matching {ctx.get('pattern')}",
         "greater_than_equal": lambda: f"allowed: a number >= {ctx.get('ge')}",
         "less_than_equal": lambda: f"allowed: a number <= {ctx.get('le')}",
+        "int_from_float": lambda: "allowed: a whole number",
+        "finite_number": lambda: "allowed: a finite number",
+        "string_type": lambda: "allowed: text",
+        "dict_type": lambda: "allowed: a map",
+        "model_type": lambda: "allowed: a map",
+        "model_attributes_type": lambda: "allowed: a map",
+        "list_type": lambda: "allowed: a list",
+        "tuple_type": lambda: "allowed: a list",
     }.get(kind, lambda: f"{message[0].lower()}{message[1:]}")()
     return f"{key}: {shown(value)} is not allowed; {allowed}"
 

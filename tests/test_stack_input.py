@@ -269,6 +269,21 @@ def test_a_snake_case_key_is_unknown_and_named_as_written(tmp_path: Path) -> Non
     assert message.startswith("eks-daemonsets:cluster.kubernetes_version: unknown key"), message
 
 
+@pytest.mark.parametrize(
+    "config, key, allowed",
+    [
+        ({"cluster": {"tags": {"team": ["a"]}}}, "cluster.tags.team", "allowed: text"),
+        ({"cluster": ["a"]}, "cluster", "allowed: a map"),
+        ({"nodeGroups": [dict(NODE_GROUP, instanceTypes="m7i.large")]}, "nodeGroups[0].instanceTypes", "allowed: a list"),
+        ({"nodeGroups": [dict(NODE_GROUP, diskSizeGib=50.5)]}, "nodeGroups[0].diskSizeGib", "allowed: a whole number"),
+    ],
+    ids=["text", "map", "list", "whole-number"],
+)
+def test_a_value_of_the_wrong_kind_is_told_what_kind_is_allowed(config: dict, key: str, allowed: str) -> None:
+    message = through_pulumi({f"{NAMESPACE}:{k}": v for k, v in config.items()})
+    assert message.startswith(f"{NAMESPACE}:{key}: ") and message.endswith(allowed), message
+
+
 # --------------------------------------------------------------------------------------------- 11. fast and bounded
 
 
