@@ -49,6 +49,7 @@ CPU_BUDGET = 1.0
 #: Wall-clock seconds after which a case counts as hung (far above the CPU budget, for a loaded machine).
 HANG_DEADLINE = 20.0
 MAX_FILE_BYTES = 1_000_000
+MAX_MESSAGE = 4000
 FILE_NAME = "Pulumi.fuzz.yaml"
 
 Path_ = tuple[Union[str, int], ...]
@@ -559,8 +560,9 @@ def verdict(outcome: Outcome) -> list[str]:
     if not lines[0].startswith(prefix):
         return [*problems, f"the line does not start {prefix!r}: {lines[0][:300]!r}"]
     message = lines[0][len(prefix):]
-    if len(message) > 1000:
-        problems.append(f"the message is {len(message)} characters long")
+    # Bounded whatever the input: values are cut to 60 characters, keys to 100, and three problems are named.
+    if len(message) > MAX_MESSAGE:
+        problems.append(f"the message is {len(message)} characters long; allowed: {MAX_MESSAGE}")
     document = _compose(outcome.case.content)
     position = _POSITION.match(message)
     if position:
