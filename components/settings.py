@@ -120,6 +120,39 @@ _IMAGE_NAME_MAX = 255
 _PERCENT = re.compile(r"^(?:[1-9][0-9]?|100)%\Z")
 
 
+def _ipv4_cidr(text: str) -> str:
+    try:
+        ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an IPv4 CIDR; allowed: an address and prefix such as 203.0.113.0/24"
+        ) from None
+    return text
+
+
+def _aws_tags(tags: dict[str, str]) -> dict[str, str]:
+    # The AWS tagging rules: at most 50 per resource, keys of 1-128 characters, values of at most 256, and no aws:
+    # prefix (AWS's own).
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags; allowed: at most {MAX_TAGS} per resource")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= MAX_TAG_KEY or key.lower().startswith("aws:"):
+            raise ValueError(
+                f"tag key {short_repr(key)} is not allowed; allowed: 1 to {MAX_TAG_KEY} characters, not starting "
+                "with aws:"
+            )
+        if len(value) > MAX_TAG_VALUE:
+            raise ValueError(
+                f"tag {short_repr(key)}: the value {short_repr(value)} is longer than {MAX_TAG_VALUE} characters; "
+                f"allowed: at most {MAX_TAG_VALUE}"
+            )
+    return tags
+
+
+# Rust's regex reads \d as any Unicode digit, so the shape is spelt [0-9]; ipaddress checks the numbers.
+Ipv4Cidr = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"), AfterValidator(_ipv4_cidr)]
+
+
 def parse_quantity(text: str) -> Decimal:
     """Parse a Kubernetes resource quantity (``250m``, ``128Mi``, ``1.5``, ``1e3``) into a number."""
     match = _QUANTITY.match(text) if len(text) <= _QUANTITY_MAX_CHARACTERS else None
@@ -180,32 +213,6 @@ def _node_label_key(key: str) -> str:
     return key
 
 
-def _ipv4_cidr(text: str) -> str:
-    try:
-        ipaddress.IPv4Network(text, strict=False)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not an IPv4 CIDR; allowed: an address and prefix such as 203.0.113.0/24"
-        ) from None
-    return text
-
-
-def _tags(tags: dict[str, str]) -> dict[str, str]:
-    # The AWS tagging rules: keys of 1-128 characters, values of at most 256, and no aws: prefix (AWS's own).
-    for key, value in tags.items():
-        if not 1 <= len(key) <= MAX_TAG_KEY or key.lower().startswith("aws:"):
-            raise ValueError(
-                f"tag key {short_repr(key)} is not allowed; allowed: 1 to {MAX_TAG_KEY} characters, not starting "
-                "with aws:"
-            )
-        if len(value) > MAX_TAG_VALUE:
-            raise ValueError(
-                f"tag {short_repr(key)}: the value {short_repr(value)} is longer than {MAX_TAG_VALUE} characters; "
-                f"allowed: at most {MAX_TAG_VALUE}"
-            )
-    return tags
-
-
 def _labels(labels: dict[str, str]) -> dict[str, str]:
     for key, value in labels.items():
         _node_label_key(key)
@@ -218,9 +225,6 @@ EksName = Annotated[str, AfterValidator(_eks_name)]
 ImageRef = Annotated[str, AfterValidator(_image)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 NodeLabels = Annotated[dict[str, str], AfterValidator(_labels)]
-# Rust's regex reads \d as any Unicode digit, so the shape is spelt [0-9]; ipaddress checks the numbers.
-Ipv4Cidr = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"), AfterValidator(_ipv4_cidr)]
-AwsTags = Annotated[dict[str, str], AfterValidator(_tags)]
 
 
 class _Model(BaseModel):
@@ -253,11 +257,9 @@ class ClusterSettings(_Model):
     control_plane_logging: tuple[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...] = (
         CONTROL_PLANE_LOG_TYPES
     )
-    admin_principal_arns: tuple[
-        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$", max_length=MAX_ARN)], ...
-    ] = Field(default=(), max_length=MAX_ADMIN_PRINCIPALS)
+    admin_principal_arns: tuple[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:(iam|sts)::[0-9]{12}:.+$")], ...] = ()
     vpc: Optional[VpcSettings] = None
-    tags: AwsTags = Field(default_factory=dict, max_length=MAX_TAGS)
+    tags: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod
@@ -272,6 +274,23 @@ class ClusterSettings(_Model):
     @classmethod
     def _sorted_logs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value)))
+
+    @field_validator("admin_principal_arns", mode="before")
+    @classmethod
+    def _few_admins(cls, value: Any) -> Any:
+        # EKS sets no count; a handful of administrators is usual. An IAM ARN is at most 2048 characters.
+        if isinstance(value, (list, tuple)):
+            if len(value) > MAX_ADMIN_PRINCIPALS:
+                raise ValueError(f"{len(value)} principals; allowed: at most {MAX_ADMIN_PRINCIPALS}")
+            for arn in value:
+                if isinstance(arn, str) and len(arn) > MAX_ARN:
+                    raise ValueError(f"{short_repr(arn)} is longer than an IAM ARN; allowed: at most {MAX_ARN} characters")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        return _aws_tags(tags)
 
 
 # --------------------------------------------------------------------------------------------- node groups
@@ -379,7 +398,7 @@ class Resources(_Model):
 class AffinityExpression(_Model):
     key: str
     operator: Literal["In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"]
-    values: tuple[str, ...] = Field(default=(), max_length=MAX_TARGETING_ITEMS)
+    values: tuple[str, ...] = ()
 
 
 class PreferredAffinity(_Model):
@@ -399,18 +418,24 @@ class TolerationSettings(_Model):
 class TargetingSettings(_Model):
     """Where an agent runs: labels it needs, expressions that must all hold, and taints it tolerates."""
 
-    node_selector: dict[str, str] = Field(default_factory=dict, max_length=MAX_TARGETING_ITEMS)
-    node_affinity: tuple[AffinityExpression, ...] = Field(default=(), max_length=MAX_TARGETING_ITEMS)
-    preferred_affinity: tuple[PreferredAffinity, ...] = Field(default=(), max_length=MAX_TARGETING_ITEMS)
-    tolerations: Union[
-        Literal["all"], Annotated[tuple[TolerationSettings, ...], Field(max_length=MAX_TARGETING_ITEMS)]
-    ] = "all"
+    node_selector: dict[str, str] = Field(default_factory=dict)
+    node_affinity: tuple[AffinityExpression, ...] = ()
+    preferred_affinity: tuple[PreferredAffinity, ...] = ()
+    tolerations: Union[Literal["all"], tuple[TolerationSettings, ...]] = "all"
 
     @field_validator("tolerations", mode="before")
     @classmethod
     def _all_or_list(cls, value: Any) -> Any:
         if isinstance(value, str) and value != "all":
             raise ValueError(f"{value!r} is not allowed; allowed: 'all' (every taint) or a list of tolerations")
+        return value
+
+    @field_validator("node_selector", "node_affinity", "preferred_affinity", "tolerations", mode="before")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        # Kubernetes sets no count here; more than this is a paste gone wrong (EKS puts at most 50 taints on a node).
+        if isinstance(value, (list, tuple, dict)) and len(value) > MAX_TARGETING_ITEMS:
+            raise ValueError(f"{len(value)} items; allowed: at most {MAX_TARGETING_ITEMS}")
         return value
 
 
@@ -601,6 +626,38 @@ def config_key(loc: Sequence[Union[str, int]]) -> str:
     return _key_text(f"{NAMESPACE}:{loc[0]}", loc[1:])
 
 
+# The AWS SDKs' partitions (partitions.json `regionRegex`: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e,
+# aws-iso-f, aws-eusc), spelt with ASCII classes.
+_AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-[a-z]+-[0-9]+"
+)
+
+
+def _check_bounds(raw: Mapping[str, Any], region: Optional[str]) -> None:
+    """What every stack file is checked for before pydantic reads it: the limits, and a region that is one."""
+    try:
+        check_value(dict(raw))
+    except LimitError as error:
+        raise SettingsError(f"{config_key(error.path)}: {error}") from None
+    # Checked here, not only where Fluentd's CloudWatch output uses it: the region names every ARN and endpoint.
+    if region and not _AWS_REGION.fullmatch(region):
+        raise SettingsError(
+            f"aws:region: {shown(region)} is not an AWS region; allowed: a region name such as us-west-2 or "
+            "eu-central-1"
+        )
+
+
+def _default_cluster_name(project: str, stack: str) -> str:
+    name = f"{project}-{stack}"
+    if not (len(name) <= 100 and _EKS_NAME.match(name)):
+        raise SettingsError(
+            f"{NAMESPACE}:cluster.name: is not set, and the default {shown(name)} (<project>-<stack>) is not an EKS "
+            "cluster name; allowed: set cluster.name to 1 to 100 letters, digits, '-' or '_', starting with a letter "
+            "or digit"
+        )
+    return name
+
+
 def _allowed_keys(model: type[BaseModel]) -> str:
     return ", ".join(sorted(field.alias or name for name, field in model.model_fields.items()))
 
@@ -668,6 +725,13 @@ def _location(error: Mapping[str, Any], raw: Any) -> tuple[Union[str, int], ...]
 
 #: Problems named in one message; the rest are counted.
 _SHOWN_PROBLEMS = 3
+
+
+def _problems(error: ValidationError, raw: Any) -> list[str]:
+    """The innermost problems, described and sorted; past three, a count of the rest."""
+    problems = sorted({_describe(loc, e) for loc, e in _most_specific(error.errors(), raw)})
+    more = len(problems) - _SHOWN_PROBLEMS
+    return problems[:_SHOWN_PROBLEMS] + ([f"and {more} more problem(s)"] if more > 0 else [])
 
 
 def _most_specific(
@@ -804,22 +868,15 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     Raises:
         SettingsError: the first problem found, naming the full config key.
     """
+    _check_bounds(raw, region)
     if not region:
         raise SettingsError("aws:region: required key is missing; allowed: an AWS region such as us-west-2")
-    _check_region(region)
-    try:
-        check_value(dict(raw))
-    except LimitError as error:
-        raise SettingsError(f"{config_key(error.path)}: {error}") from None
     try:
         # by_name=False: a key is its camelCase name only; `instance_types` is an unknown key, not a silent twin.
         model = _StackModel.model_validate(dict(raw), by_name=False)
     except ValidationError as error:
-        problems = sorted({_describe(loc, e) for loc, e in _most_specific(error.errors(), raw)})
-        more = len(problems) - _SHOWN_PROBLEMS
-        raise SettingsError(
-            "; ".join(problems[:_SHOWN_PROBLEMS]) + (f"; and {more} more problem(s)" if more > 0 else "")
-        ) from None
+        problems = _problems(error, raw)
+        raise SettingsError("; ".join(problems)) from None
     agents = {}
     for agent_key in AGENT_KEYS:
         agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
@@ -834,33 +891,6 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         agents=agents,
         monitoring=model.monitoring,
     )
-
-
-# The AWS SDKs' partitions (partitions.json `regionRegex`: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e,
-# aws-iso-f, aws-eusc), spelt with ASCII classes.
-_AWS_REGION = re.compile(
-    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-[a-z]+-[0-9]+"
-)
-
-
-def _check_region(region: str) -> None:
-    # Checked here, not only where Fluentd's CloudWatch output uses it: the region names every ARN and endpoint.
-    if not _AWS_REGION.fullmatch(region):
-        raise SettingsError(
-            f"aws:region: {shown(region)} is not an AWS region; allowed: a region name such as us-west-2 or "
-            "eu-central-1"
-        )
-
-
-def _default_cluster_name(project: str, stack: str) -> str:
-    name = f"{project}-{stack}"
-    if not (len(name) <= 100 and _EKS_NAME.match(name)):
-        raise SettingsError(
-            f"{NAMESPACE}:cluster.name: is not set, and the default {shown(name)} (<project>-<stack>) is not an EKS "
-            "cluster name; allowed: set cluster.name to 1 to 100 letters, digits, '-' or '_', starting with a letter "
-            "or digit"
-        )
-    return name
 
 
 def to_snake(name: str) -> str:
