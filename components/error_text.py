@@ -12,8 +12,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
-#: Characters of a text value shown in a message before it is cut.
-SHOWN_CHARACTERS = 60
+#: Characters of a text value shown in a message before it is cut: a whole ARN or image reference, not a whole file.
+SHOWN_CHARACTERS = 200
 #: Characters of a key shown in a key path before it is cut.
 SHOWN_KEY_CHARACTERS = 100
 #: Items of a list or map shown in a message before the rest is counted instead.

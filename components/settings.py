@@ -34,7 +34,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.error_text import config_key as _key_text
-from components.error_text import one_line, short_repr, shown
+from components.error_text import SHOWN_CHARACTERS, one_line, short_repr, shown
 from components.falco_conf import validate_custom_rules
 from components.limits import (
     MAX_ADMIN_PRINCIPALS,
@@ -758,7 +758,7 @@ def _describe(loc: Sequence[Union[str, int]], error: Mapping[str, Any]) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
-    if isinstance(value, str) and len(value) > 60:
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
         # Validators quote the value with repr(): show a long one shortened.
         message = message.replace(repr(value), short_repr(value))
     if kind in ("value_error", "assertion_error"):

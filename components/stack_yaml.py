@@ -30,7 +30,7 @@ from yaml.events import AliasEvent, CollectionEndEvent, MappingStartEvent, Scala
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from components.error_text import PathPart, key_part, shown
-from components.limits import MAX_DEPTH, MAX_VALUES, HugeNumber
+from components.limits import ALLOWED, MAX_DEPTH, MAX_VALUES, HugeNumber
 
 _TAG = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null"))
@@ -43,7 +43,6 @@ _READS_AS = {BOOL: "a boolean", INT: "a number", FLOAT: "a number", NULL: "null"
 _DOCUMENT_DEPTH = MAX_DEPTH + 3
 # Digits beyond which an integer is kept as text for the limits check to refuse: Python converts at most 4,300.
 _INT_DIGITS = 40
-ALLOWED = "text, numbers, true/false, null, lists and maps"
 
 
 class YamlError(ValueError):

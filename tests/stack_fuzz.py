@@ -560,7 +560,7 @@ def verdict(outcome: Outcome) -> list[str]:
     if not lines[0].startswith(prefix):
         return [*problems, f"the line does not start {prefix!r}: {lines[0][:300]!r}"]
     message = lines[0][len(prefix):]
-    # Bounded whatever the input: values are cut to 60 characters, keys to 100, and three problems are named.
+    # Bounded whatever the input: values are cut to 200 characters, keys to 100, and three problems are named.
     if len(message) > MAX_MESSAGE:
         problems.append(f"the message is {len(message)} characters long; allowed: {MAX_MESSAGE}")
     document = _compose(outcome.case.content)
