@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test bench clean tools local-up local-down e2e-deps e2e bench-metrics
+.PHONY: render test fuzz bench clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ render: $(VENV)/.installed
 ## test: the whole suite, outside judges included
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m pytest
+
+## fuzz: the stack-file fuzzer with 3000 cases (make test runs 300); FUZZ_CASES and FUZZ_SEED choose others
+FUZZ_CASES ?= 3000
+fuzz: $(VENV)/.installed
+	FUZZ_CASES=$(FUZZ_CASES) $(VENV)/bin/python -m pytest tests/test_stack_fuzz.py
 
 ## bench: wall-time figures for the render and the test suite (printed, never asserted)
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed

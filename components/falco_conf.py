@@ -17,6 +17,9 @@ from typing import Any
 
 import yaml
 
+from components import stack_yaml
+from components.error_text import short_repr
+
 # Default tag of falcosecurity/falco is the distroless image with no driver
 # tooling ("Distroless image ... No tools are included", falco.org/docs/setup/
 # download); the modern eBPF probe is compiled into the falco binary, so no
@@ -295,14 +298,14 @@ def _check_rule_item(index: int, item: Mapping[str, Any]) -> None:
             return
         missing = [key for key in _RULE_REQUIRED if key not in item]
         if missing:
-            raise ValueError(f"item {index}: rule {name!r} is missing {', '.join(missing)}")
+            raise ValueError(f"item {index}: rule {short_repr(name)} is missing {', '.join(missing)}")
         priority = item["priority"]
         if not isinstance(priority, str) or priority.lower() not in _RULE_PRIORITIES:
-            raise ValueError(f"item {index}: rule {name!r} has unknown priority {priority!r}")
+            raise ValueError(f"item {index}: rule {short_repr(name)} has unknown priority {short_repr(priority)}")
     elif kind == "macro" and "condition" not in item:
-        raise ValueError(f"item {index}: macro {name!r} is missing condition")
+        raise ValueError(f"item {index}: macro {short_repr(name)} is missing condition")
     elif kind == "list" and not isinstance(item.get("items"), list):
-        raise ValueError(f"item {index}: list {name!r} needs an items sequence")
+        raise ValueError(f"item {index}: list {short_repr(name)} needs an items sequence")
 
 
 def validate_custom_rules(text: str) -> None:
@@ -319,9 +322,12 @@ def validate_custom_rules(text: str) -> None:
         ValueError: With a message naming the offending item.
     """
     try:
-        document = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ValueError(f"rules file is not valid YAML: {exc}") from exc
+        # The stack file's own reader: one-line errors placed by line and column, and bounded, so a deep or
+        # alias-bombed rules file is refused in milliseconds.
+        document = stack_yaml.load(text)
+    except stack_yaml.YamlError as exc:
+        problem = "is not valid YAML" if exc.path is None else "can't be read"
+        raise ValueError(f"rules file {problem}: {stack_yaml.where(exc)}: {exc}") from None
     if document is None:
         raise ValueError("rules file is empty: expected a YAML list of rule/macro/list items")
     if not isinstance(document, list):

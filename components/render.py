@@ -28,12 +28,19 @@ from typing import Any, Optional
 
 import yaml
 
+from components import stack_yaml
+from components.error_text import document_key, one_line, shown
+from components.limits import LimitError, check_value
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_BAD_INPUT = 2
 
 
 class StackFileError(Exception):
-    """The stack file itself can't be read: missing, not YAML, or not a Pulumi stack file."""
+    """The stack file itself can't be read: missing, not YAML, not a Pulumi stack file, or out of bounds.
+
+    ``str()`` is one line that starts with the key it is about, or with a line and column where there is no key.
+    """
 
 
 @dataclass(frozen=True)
@@ -53,19 +60,40 @@ def read_stack_file(path: Path, *, project: str) -> StackFile:
     """Flatten a ``Pulumi.<stack>.yaml`` into the ``namespace:key -> string`` map the Pulumi CLI hands a program.
 
     Structured values are passed as JSON, as the CLI does; ``secure:`` values become a masked placeholder, since
-    nobody renders with the stack's secrets provider.
+    nobody renders with the stack's secrets provider. The file is read strictly and within bounds
+    (:mod:`components.stack_yaml`, :mod:`components.limits`) before anything is serialised.
+
+    Raises:
+        StackFileError: the file is missing, is not YAML, holds what JSON can't, or holds too much.
     """
     if not path.is_file():
-        raise StackFileError(f"{path}: no such stack file")
+        raise StackFileError(f"no such stack file: {path}")
     match = re.fullmatch(r"Pulumi\.(?P<stack>[A-Za-z0-9_.-]+)\.yaml", path.name)
     stack = match["stack"] if match else path.stem
     try:
-        document = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as error:
-        raise StackFileError(f"{path}: not valid YAML: {error}".replace("\n", " ")) from None
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        raise StackFileError(f"{path}: a stack file is a YAML map with a 'config' map")
-    config, secret_keys = flatten_config(document.get("config") or {}, project=project)
+        document = stack_yaml.load(path.read_bytes())
+    except stack_yaml.YamlError as error:
+        if error.path is None:
+            raise StackFileError(f"line {error.line}, column {error.column}: {error}") from None
+        raise StackFileError(f"{document_key(error.path, project=project)}: {error}") from None
+    except OSError as error:
+        raise StackFileError(f"can't read {path}: {error.strerror}") from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict):
+        raise StackFileError(
+            f"the file holds {shown(document)}; allowed: a YAML map with a 'config' map (a stack file)"
+        )
+    config = document.get("config")
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"config: {shown(config)} is not a map; allowed: a map of config keys")
+    try:
+        check_value(config, path=("config",))
+    except LimitError as error:
+        raise StackFileError(f"{document_key(error.path, project=project)}: {error}") from None
+    config, secret_keys = flatten_config(config, project=project)
     return StackFile(project=project, stack=stack, config=config, secret_keys=secret_keys)
 
 
@@ -163,16 +191,36 @@ def write_render(out: Path, result: Any) -> int:
     return len(manifests)
 
 
+class OutputError(Exception):
+    """``--out`` names a place no directory can be written: an existing file, or a path under one."""
+
+
+def check_out(out: Path) -> None:
+    """Refuse an output path that can't become a directory, before anything runs.
+
+    Raises:
+        OutputError: ``out`` is a file, or a path under one.
+    """
+    for place in (out, *out.parents):
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                what = "is a file" if place == out else f"is under {place}, which is a file"
+                raise OutputError(f"{what}; allowed: a directory, or a path where one can be created")
+            return
+
+
 def render(stack_file: Path, out: Path, *, project_dir: Path = PROJECT_DIR) -> Any:
     """Run the program for ``stack_file`` and write the render to ``out``; returns the run result.
 
     Raises:
+        OutputError: ``out`` can't be a directory (checked first; nothing runs).
         StackFileError: the stack file can't be read.
         components.settings.SettingsError: the settings are invalid (nothing is written).
     """
     # Imported here so that `--help` and stack-file errors answer without loading the Pulumi SDKs.
     from components.mocks import main_program, run_program
 
+    check_out(out)
     stack = read_stack_file(stack_file, project=read_project_name(project_dir))
     result = run_program(
         main_program(project_dir),
@@ -181,8 +229,11 @@ def render(stack_file: Path, out: Path, *, project_dir: Path = PROJECT_DIR) -> A
         stack=stack.stack,
         secret_keys=stack.secret_keys,
     )
-    out.mkdir(parents=True, exist_ok=True)
-    write_render(out, result)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_render(out, result)
+    except OSError as error:
+        raise OutputError(f"can't write there: {error.strerror or error}") from None
     return result
 
 
@@ -197,13 +248,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     import pulumi
 
+    # Every refusal is one line on stderr, whatever the stack file holds: one_line escapes what would break it.
     try:
         result = render(stack_file, args.out)
-    except StackFileError as error:
-        print(f"error: {error}", file=sys.stderr)
+    except OutputError as error:
+        print(one_line(f"error: --out {args.out}: {error}"), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except pulumi.RunError as error:
-        print(f"error: {stack_file.name}: {error}", file=sys.stderr)
+    except (StackFileError, pulumi.RunError) as error:
+        print(one_line(f"error: {stack_file.name}: {error}"), file=sys.stderr)
         return EXIT_BAD_INPUT
     objects = sum(1 for _ in (args.out / "manifests").rglob("*.yaml")) if (args.out / "manifests").exists() else 0
     print(f"rendered {stack_file.name}: {len(result.resources)} resources, {objects} Kubernetes objects -> {args.out}")

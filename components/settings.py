@@ -12,6 +12,7 @@ Any mistake raises :class:`SettingsError` before a single resource is registered
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -33,7 +34,23 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from components.error_text import config_key as _key_text
+from components.error_text import SHOWN_CHARACTERS, one_line, short_repr, shown
 from components.falco_conf import validate_custom_rules
+from components.limits import (
+    MAX_ADMIN_PRINCIPALS,
+    MAX_ARN,
+    MAX_CUSTOM_RULES,
+    MAX_DEPTH,
+    MAX_PRIVILEGED_REASON,
+    MAX_TAG_KEY,
+    MAX_TAG_VALUE,
+    MAX_TAGS,
+    MAX_TARGETING_ITEMS,
+    LimitError,
+    check_value,
+    json_loads,
+)
 from components.placement import AMI_ARCH, NODE_GROUP_LABEL, Coverage
 from components.targeting import (
     LabelExpression,
@@ -70,36 +87,95 @@ EKS_NODEGROUP_LABEL = "eks.amazonaws.com/nodegroup"
 
 
 class SettingsError(pulumi.RunError):
-    """A stack-file mistake: one paragraph naming the key, the bad value and what is allowed."""
+    """A stack-file mistake: one line naming the key, the bad value and what is allowed."""
+
+    def __init__(self, message: str) -> None:
+        # One line whatever a key or value holds: `pulumi preview` and the render print it as it is.
+        super().__init__(one_line(message))
 
 
 # --------------------------------------------------------------------------------------------- validators
 
-_EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
-_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+$")
-_QUANTITY = re.compile(r"^(?P<num>\+?(?:\d+(?:\.\d*)?|\.\d+))(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|)$")
+# Python patterns end in \Z, not $ (which also matches before a trailing newline), and spell digits [0-9], not \d
+# (which also matches Arabic-Indic and other Unicode digits). Pydantic's `pattern=` runs Rust's regex, where $ is the
+# end of the text, but \d is Unicode there too.
+_EKS_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9\-_]*\Z")
+_INSTANCE_TYPE = re.compile(r"^[a-z][a-z0-9-]*\.[a-z0-9-]+\Z")
+# Kubernetes' quantity grammar (k8s.io/apimachinery resource.Quantity): a number, then a binary or decimal SI suffix
+# or a decimal exponent (1e3, 5E-1). "E" alone is exa; "E" followed by digits is an exponent.
+_QUANTITY = re.compile(
+    r"^(?P<num>\+?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+))"
+    r"(?:[eE](?P<exp>[+-]?[0-9]{1,9})|(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|))\Z"
+)
+#: No quantity may be larger than 2^63-1 in magnitude (resource.Quantity); no real one is longer than this.
+_QUANTITY_MAX, _QUANTITY_MAX_CHARACTERS = 2**63 - 1, 64
 _SUFFIX = {
     "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "k": 10**3, "M": 10**6, "G": 10**9,
     "T": 10**12, "P": 10**15, "E": 10**18, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50,
     "Ei": 2**60,
 }
-# An image reference must pin a version: a tag other than "latest", a digest, or both.
+# An image reference must pin a version: a tag other than "latest", a digest, or both. The grammar is
+# distribution/reference's (regexp.go), lowercase: path components joined by "/", each alphanumeric runs joined by
+# ".", "_", "__" or dashes. The separators hold no "/", so every split is unique and matching is linear; a separator
+# class that also held "/" made "a/a/…/a!" backtrack exponentially (50 characters took seconds).
+_IMAGE_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _IMAGE = re.compile(
-    r"^(?P<repo>[a-z0-9]+(?:[._-][a-z0-9]+)*(?::[0-9]+)?(?:/[a-z0-9]+(?:[._/-][a-z0-9]+)*)*)"
-    r"(?::(?P<tag>[\w][\w.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?$"
+    rf"^(?P<repo>{_IMAGE_COMPONENT}(?::[0-9]+)?(?:/{_IMAGE_COMPONENT})*)"
+    r"(?::(?P<tag>[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}))?(?:@(?P<digest>sha256:[a-f0-9]{64}))?\Z"
 )
-_PERCENT = re.compile(r"^(?:[1-9]\d?|100)%$")
+#: distribution/reference's NameTotalLengthMax.
+_IMAGE_NAME_MAX = 255
+_PERCENT = re.compile(r"^(?:[1-9][0-9]?|100)%\Z")
+
+
+def _ipv4_cidr(text: str) -> str:
+    try:
+        ipaddress.IPv4Network(text, strict=False)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an IPv4 CIDR; allowed: an address and prefix such as 203.0.113.0/24"
+        ) from None
+    return text
+
+
+def _aws_tags(tags: dict[str, str]) -> dict[str, str]:
+    # The AWS tagging rules: at most 50 per resource, keys of 1-128 characters, values of at most 256, and no aws:
+    # prefix (AWS's own).
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags; allowed: at most {MAX_TAGS} per resource")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= MAX_TAG_KEY or key.lower().startswith("aws:"):
+            raise ValueError(
+                f"tag key {short_repr(key)} is not allowed; allowed: 1 to {MAX_TAG_KEY} characters, not starting "
+                "with aws:"
+            )
+        if len(value) > MAX_TAG_VALUE:
+            raise ValueError(
+                f"tag {short_repr(key)}: the value {short_repr(value)} is longer than {MAX_TAG_VALUE} characters; "
+                f"allowed: at most {MAX_TAG_VALUE}"
+            )
+    return tags
+
+
+# Rust's regex reads \d as any Unicode digit, so the shape is spelt [0-9]; ipaddress checks the numbers.
+Ipv4Cidr = Annotated[str, Field(pattern=r"^[0-9]{1,3}(\.[0-9]{1,3}){3}/[0-9]{1,2}$"), AfterValidator(_ipv4_cidr)]
 
 
 def parse_quantity(text: str) -> Decimal:
-    """Parse a Kubernetes resource quantity (``250m``, ``128Mi``, ``1.5``) into a number."""
-    match = _QUANTITY.match(text)
+    """Parse a Kubernetes resource quantity (``250m``, ``128Mi``, ``1.5``, ``1e3``) into a number."""
+    match = _QUANTITY.match(text) if len(text) <= _QUANTITY_MAX_CHARACTERS else None
     if not match:
         raise ValueError(
             f"{text!r} is not a Kubernetes quantity; allowed: a number with an optional suffix "
-            "(m, k, M, G, Ki, Mi, Gi, ...), such as 250m or 128Mi"
+            "(m, k, M, G, Ki, Mi, Gi, ...) or exponent (e3), such as 250m or 128Mi"
         )
-    return Decimal(match["num"]) * Decimal(_SUFFIX[match["suffix"]])
+    if match["exp"] is not None:
+        value = Decimal(f"{match['num']}E{match['exp']}")
+    else:
+        value = Decimal(match["num"]) * Decimal(_SUFFIX[match["suffix"]])
+    if value > _QUANTITY_MAX:
+        raise ValueError(f"{text!r} is larger than any Kubernetes quantity; allowed: at most 2^63-1")
+    return value
 
 
 def _quantity(text: str) -> str:
@@ -124,8 +200,11 @@ def _instance_type(text: str) -> str:
 
 def _image(text: str) -> str:
     match = _IMAGE.match(text)
-    if not match:
-        raise ValueError(f"{text!r} is not an image reference; allowed: registry/repository:tag[@sha256:digest]")
+    if not match or len(match["repo"]) > _IMAGE_NAME_MAX:
+        raise ValueError(
+            f"{text!r} is not an image reference; allowed: registry/repository:tag[@sha256:digest], the name at most "
+            f"{_IMAGE_NAME_MAX} characters"
+        )
     if not match["tag"] and not match["digest"]:
         raise ValueError(f"{text!r} does not pin a version; allowed: an exact tag or a sha256 digest")
     if match["tag"] == "latest" and not match["digest"]:
@@ -133,9 +212,10 @@ def _image(text: str) -> str:
     return text
 
 
-_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+# ASCII and \Z, as the patterns above: IAM names are ASCII, and $ would let a trailing newline through.
+_IAM_PRINCIPAL = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/[\w+=,.@/-]+\Z", re.ASCII)
 _STS_ASSUMED_ROLE = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>\d{12}):assumed-role/(?P<role>[^/]+)/.+$"
+    r"^arn:(?P<partition>aws[a-z-]*):sts::(?P<account>[0-9]{12}):assumed-role/(?P<role>[^/]+)/.+\Z", re.ASCII
 )
 
 
@@ -240,7 +320,7 @@ class ExistingClusterSettings(_Model):
     kubeconfig: Optional[str] = Field(default=None, min_length=1)
     kubeconfig_path: Optional[str] = Field(default=None, min_length=1)
     context: Optional[str] = Field(default=None, min_length=1)
-    oidc_provider_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/[^/].+$")
+    oidc_provider_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[^/].+$")
 
     @model_validator(mode="after")
     def _one_kubeconfig(self) -> "ExistingClusterSettings":
@@ -263,7 +343,8 @@ class ClusterSettings(_Model):
     name: Optional[Text] = Field(default=None, min_length=1, max_length=100, pattern=r"^[0-9A-Za-z][A-Za-z0-9\-_]*$")
     kubernetes_version: str = "1.35"
     endpoint_public_access: bool = True
-    public_access_cidrs: tuple[Annotated[str, Field(pattern=r"^\d{1,3}(\.\d{1,3}){3}/\d{1,2}$")], ...] = ("0.0.0.0/0",)
+    # EKS quota "Public endpoint access CIDR ranges per cluster": 40, not adjustable.
+    public_access_cidrs: tuple[Ipv4Cidr, ...] = Field(default=("0.0.0.0/0",), max_length=40)
     control_plane_logging: tuple[Literal["api", "audit", "authenticator", "controllerManager", "scheduler"], ...] = (
         CONTROL_PLANE_LOG_TYPES
     )
@@ -316,6 +397,23 @@ class ClusterSettings(_Model):
     def _sorted_logs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(sorted(set(value)))
 
+    @field_validator("admin_principal_arns", mode="before")
+    @classmethod
+    def _few_admins(cls, value: Any) -> Any:
+        # EKS sets no count; a handful of administrators is usual. An IAM ARN is at most 2048 characters.
+        if isinstance(value, (list, tuple)):
+            if len(value) > MAX_ADMIN_PRINCIPALS:
+                raise ValueError(f"{len(value)} principals; allowed: at most {MAX_ADMIN_PRINCIPALS}")
+            for arn in value:
+                if isinstance(arn, str) and len(arn) > MAX_ARN:
+                    raise ValueError(f"{short_repr(arn)} is longer than an IAM ARN; allowed: at most {MAX_ARN} characters")
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, tags: dict[str, str]) -> dict[str, str]:
+        return _aws_tags(tags)
+
 
 # --------------------------------------------------------------------------------------------- node groups
 
@@ -356,9 +454,10 @@ class NodeGroupSettings(_Model):
     """One entry of ``eks-daemonsets:nodeGroups``: an EKS managed node group."""
 
     name: EksName
-    instance_types: tuple[InstanceType, ...] = Field(min_length=1)
+    # CreateNodegroup takes 0 to 20 instance types.
+    instance_types: tuple[InstanceType, ...] = Field(min_length=1, max_length=20)
     scaling: Scaling
-    capacity_type: Literal["ON_DEMAND", "SPOT"] = "ON_DEMAND"
+    capacity_type: Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"] = "ON_DEMAND"
     ami_type: str = "AL2023_x86_64_STANDARD"
     disk_size_gib: int = Field(default=50, ge=20, le=16384)
     labels: NodeLabels = Field(default_factory=dict)
@@ -426,7 +525,7 @@ class AffinityExpression(_Model):
 
 class PreferredAffinity(_Model):
     weight: int = Field(ge=1, le=100)
-    expressions: tuple[AffinityExpression, ...] = Field(min_length=1)
+    expressions: tuple[AffinityExpression, ...] = Field(min_length=1, max_length=MAX_TARGETING_ITEMS)
 
 
 class TolerationSettings(_Model):
@@ -434,7 +533,8 @@ class TolerationSettings(_Model):
     operator: Literal["Equal", "Exists"] = "Equal"
     value: Text = ""
     effect: Optional[Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]] = None
-    toleration_seconds: Optional[int] = None
+    # core/v1 Toleration.tolerationSeconds is an int64.
+    toleration_seconds: Optional[int] = Field(default=None, le=2**63 - 1)
 
 
 class TargetingSettings(_Model):
@@ -450,6 +550,14 @@ class TargetingSettings(_Model):
     def _all_or_list(cls, value: Any) -> Any:
         if isinstance(value, str) and value != "all":
             raise ValueError(f"{value!r} is not allowed; allowed: 'all' (every taint) or a list of tolerations")
+        return value
+
+    @field_validator("node_selector", "node_affinity", "preferred_affinity", "tolerations", mode="before")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        # Kubernetes sets no count here; more than this is a paste gone wrong (EKS puts at most 50 taints on a node).
+        if isinstance(value, (list, tuple, dict)) and len(value) > MAX_TARGETING_ITEMS:
+            raise ValueError(f"{len(value)} items; allowed: at most {MAX_TARGETING_ITEMS}")
         return value
 
 
@@ -490,7 +598,7 @@ class CloudWatchOutputSettings(_Model):
     retention_days: Literal[
         1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653
     ] = 30
-    kms_key_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/.+$")
+    kms_key_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$")
 
 
 class StdoutOutputSettings(_Model):
@@ -539,9 +647,9 @@ class SecurityAgentSettings(AgentSettings):
 
     coverage: Coverage = Coverage.ALL
     privileged: bool = False
-    privileged_reason: Optional[str] = Field(default=None, min_length=10)
+    privileged_reason: Optional[str] = Field(default=None, min_length=10, max_length=MAX_PRIVILEGED_REASON)
     priority: FalcoPriority = "notice"
-    custom_rules: Optional[str] = None
+    custom_rules: Optional[str] = Field(default=None, max_length=MAX_CUSTOM_RULES)
 
     @field_validator("custom_rules")
     @classmethod
@@ -634,16 +742,44 @@ _TOP_LEVEL = {"cluster": "cluster", "nodeGroups": "node_groups", "agents": "agen
 
 
 def config_key(loc: Sequence[Union[str, int]]) -> str:
-    """``("nodeGroups", 2, "taints", 0, "effect")`` -> ``eks-daemonsets:nodeGroups[2].taints[0].effect``."""
-    text = f"{NAMESPACE}:{loc[0]}"
-    for part in loc[1:]:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
-            text += f".{part}"
-        else:
-            text += f"[{json.dumps(part)}]"
-    return text
+    """``("nodeGroups", 2, "taints", 0, "effect")`` -> ``eks-daemonsets:nodeGroups[2].taints[0].effect``.
+
+    Keys that are not plain names are quoted and escaped (``labels["node-role"]``, ``tags["a\\nb"]``), and cut
+    when long, so the key reads as the stack file writes it, on one line.
+    """
+    return _key_text(f"{NAMESPACE}:{loc[0]}", loc[1:])
+
+
+# The AWS SDKs' partitions (partitions.json `regionRegex`: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e,
+# aws-iso-f, aws-eusc), spelt with ASCII classes.
+_AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-[a-z]+-[0-9]+"
+)
+
+
+def _check_bounds(raw: Mapping[str, Any], region: Optional[str]) -> None:
+    """What every stack file is checked for before pydantic reads it: the limits, and a region that is one."""
+    try:
+        check_value(dict(raw))
+    except LimitError as error:
+        raise SettingsError(f"{config_key(error.path)}: {error}") from None
+    # Checked here, not only where Fluentd's CloudWatch output uses it: the region names every ARN and endpoint.
+    if region and not _AWS_REGION.fullmatch(region):
+        raise SettingsError(
+            f"aws:region: {shown(region)} is not an AWS region; allowed: a region name such as us-west-2 or "
+            "eu-central-1"
+        )
+
+
+def _default_cluster_name(project: str, stack: str) -> str:
+    name = f"{project}-{stack}"
+    if not (len(name) <= 100 and _EKS_NAME.match(name)):
+        raise SettingsError(
+            f"{NAMESPACE}:cluster.name: is not set, and the default {shown(name)} (<project>-<stack>) is not an EKS "
+            "cluster name; allowed: set cluster.name to 1 to 100 letters, digits, '-' or '_', starting with a letter "
+            "or digit"
+        )
+    return name
 
 
 def _allowed_keys(model: type[BaseModel]) -> str:
@@ -683,28 +819,61 @@ _FIELD_ALIASES = {
 }
 
 
-def _location(error: Mapping[str, Any]) -> tuple[Union[str, int], ...]:
-    # Union members add their own tag to the location ("tuple[...]", "literal['all']"): drop them. A default that
-    # fails validation is located by its Python name: give it the stack file's.
-    return tuple(
-        _FIELD_ALIASES.get(p, p) if isinstance(p, str) else p
-        for p in error["loc"]
-        if not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-    )
+_MISSING = object()
 
 
-def _most_specific(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+# A union with a model member (cluster.vpc: default or a VPC) tags its errors with the model's class name.
+_MODEL_NAMES = frozenset(model.__name__ for model in _all_models())
+
+
+def _location(error: Mapping[str, Any], raw: Any) -> tuple[Union[str, int], ...]:
+    """Where pydantic's error sits, as keys the stack file writes, found by walking the input along its ``loc``.
+
+    A part that is a key of the input is kept as written, whatever it holds (``tags[env]``, ``function-x``). Other
+    parts are pydantic's own: union members tag the location (``tuple[...]``, ``literal['all']``, ``int``,
+    ``VpcSettings``) and are dropped; a key the input lacks (a missing or defaulted one) is named by its alias.
+    """
+    where: list[Union[str, int]] = []
+    node = raw
+    for part in error["loc"]:
+        if isinstance(part, int):
+            where.append(part)
+            node = node[part] if isinstance(node, (list, tuple)) and -len(node) <= part < len(node) else _MISSING
+        elif isinstance(node, Mapping) and part in node:
+            where.append(part)
+            node = node[part]
+        elif isinstance(node, Mapping) or node is _MISSING:
+            if "[" in part or part.startswith("function-") or part in _MODEL_NAMES:
+                continue
+            where.append(_FIELD_ALIASES.get(part, part))
+            node = _MISSING
+        # Anything else (a union tag under a scalar or a list) is pydantic's, not the file's.
+    return tuple(where)
+
+
+#: Problems named in one message; the rest are counted.
+_SHOWN_PROBLEMS = 3
+
+
+def _problems(error: ValidationError, raw: Any) -> list[str]:
+    """The innermost problems, described and sorted; past three, a count of the rest."""
+    problems = sorted({_describe(loc, e) for loc, e in _most_specific(error.errors(), raw)})
+    more = len(problems) - _SHOWN_PROBLEMS
+    return problems[:_SHOWN_PROBLEMS] + ([f"and {more} more problem(s)"] if more > 0 else [])
+
+
+def _most_specific(
+    errors: Sequence[Mapping[str, Any]], raw: Any
+) -> list[tuple[tuple[Union[str, int], ...], Mapping[str, Any]]]:
     """Drop an error on a key when a key inside it has its own: the inner one says what is actually wrong."""
-    locations = [_location(e) for e in errors]
-    return [
-        error
-        for error, loc in zip(errors, locations)
-        if not any(len(other) > len(loc) and other[: len(loc)] == loc for other in locations)
-    ]
+    located = [(_location(e, raw), e) for e in errors]
+    # Every proper prefix of a location: an error located at one of them is about an outer key.
+    outer = {loc[:n] for loc, _ in located for n in range(len(loc))}
+    return [(loc, error) for loc, error in located if loc not in outer]
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    loc = list(_location(error))
+def _describe(loc: Sequence[Union[str, int]], error: Mapping[str, Any]) -> str:
+    loc = list(loc)
     key = config_key(loc)
     kind = error["type"]
     value = error.get("input")
@@ -717,6 +886,9 @@ def _describe(error: Mapping[str, Any]) -> str:
     message = error["msg"]
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
+    if isinstance(value, str) and len(value) > SHOWN_CHARACTERS:
+        # Validators quote the value with repr(): show a long one shortened.
+        message = message.replace(repr(value), short_repr(value))
     if kind in ("value_error", "assertion_error"):
         return f"{key}: {message}"
     ctx = error.get("ctx") or {}
@@ -734,8 +906,16 @@ def _describe(error: Mapping[str, Any]) -> str:
         "string_pattern_mismatch": lambda: f"allowed: text matching {ctx.get('pattern')}",
         "greater_than_equal": lambda: f"allowed: a number >= {ctx.get('ge')}",
         "less_than_equal": lambda: f"allowed: a number <= {ctx.get('le')}",
+        "int_from_float": lambda: "allowed: a whole number",
+        "finite_number": lambda: "allowed: a finite number",
+        "string_type": lambda: "allowed: text",
+        "dict_type": lambda: "allowed: a map",
+        "model_type": lambda: "allowed: a map",
+        "model_attributes_type": lambda: "allowed: a map",
+        "list_type": lambda: "allowed: a list",
+        "tuple_type": lambda: "allowed: a list",
     }.get(kind, lambda: f"{message[0].lower()}{message[1:]}")()
-    return f"{key}: {json.dumps(value, default=str)} is not allowed; {allowed}"
+    return f"{key}: {shown(value)} is not allowed; {allowed}"
 
 
 def _unknowable_node_group_label(base: tuple[Union[str, int], ...], raw: TargetingSettings) -> None:
@@ -802,10 +982,15 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
         if text is None:
             continue
         try:
-            raw[key] = json.loads(text)
+            raw[key] = json_loads(text)
         except json.JSONDecodeError:
             raise SettingsError(
-                f"{NAMESPACE}:{key}: {text!r} is not structured config; allowed: a YAML map or list in the stack file"
+                f"{NAMESPACE}:{key}: {short_repr(text)} is not structured config; allowed: a YAML map or list in the "
+                "stack file"
+            ) from None
+        except RecursionError:
+            raise SettingsError(
+                f"{NAMESPACE}:{key}: is nested too deeply to read; allowed: at most {MAX_DEPTH} levels"
             ) from None
     for key in _TOP_LEVEL:
         if pulumi.runtime.config.is_config_secret(f"{NAMESPACE}:{key}") and not _holds_inline_kubeconfig(key, raw):
@@ -823,7 +1008,7 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
     )
     if unknown:
         raise SettingsError(
-            f"{NAMESPACE}:{unknown[0]}: unknown key; allowed keys: "
+            f"{_key_text(f'{NAMESPACE}:{unknown[0]}')}: unknown key; allowed keys: "
             + ", ".join(f"{NAMESPACE}:{k}" for k in sorted(_TOP_LEVEL))
         )
     if "cluster" not in raw:
@@ -849,10 +1034,12 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     Raises:
         SettingsError: the first problem found, naming the full config key.
     """
+    _check_bounds(raw, region)
     try:
-        model = _StackModel.model_validate(dict(raw))
+        # by_name=False: a key is its camelCase name only; `instance_types` is an unknown key, not a silent twin.
+        model = _StackModel.model_validate(dict(raw), by_name=False)
     except ValidationError as error:
-        problems = sorted({_describe(e) for e in _most_specific(error.errors())})
+        problems = _problems(error, raw)
         raise SettingsError("; ".join(problems)) from None
     notes: list[str] = []
     model = _without_unreachable_cloudwatch(model, notes)
@@ -871,7 +1058,7 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
         project=project,
         stack=stack,
         region=region,
-        cluster_name=model.cluster.name or f"{project}-{stack}",
+        cluster_name=model.cluster.name or _default_cluster_name(project, stack),
         cluster=model.cluster,
         node_groups=model.node_groups,
         agents=agents,

@@ -8,7 +8,8 @@ not drift apart.
 
 The rules follow the Kubernetes API reference (core/v1 ``NodeSelectorRequirement``,
 ``Toleration``, ``Taint``) and the DaemonSet controller's behaviour. The module
-is pure: no Pulumi, no I/O, standard library only, deterministic output.
+is pure: no Pulumi, no I/O, standard library only (and components.error_text, itself
+pure), deterministic output.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from components.error_text import short_repr
 
 __all__ = [
     "DAEMONSET_AUTOMATIC_TOLERATIONS",
@@ -102,8 +105,8 @@ class TargetingError(ValueError):
 
     def __str__(self) -> str:
         # The path is left out: callers put their own config key in front.
-        # repr() keeps the message on one line even if the value has newlines.
-        text = f"{self.problem}: got {self.value!r}"
+        # repr() keeps the message on one line even if the value has newlines; a long value is cut.
+        text = f"{self.problem}: got {short_repr(self.value)}"
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return text

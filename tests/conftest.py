@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -37,3 +38,10 @@ def dev() -> RunResult:
 @pytest.fixture
 def run() -> Callable[[Mapping[str, Any]], RunResult]:
     return run_config
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The stack fuzzer's figures (cases, time, slowest case), when it ran: printed, never asserted."""
+    fuzz = sys.modules.get("tests.test_stack_fuzz")
+    if fuzz is not None and fuzz.FIGURES.cases:
+        terminalreporter.write_line(fuzz.FIGURES.line())

@@ -120,7 +120,7 @@ BAD = [
     pytest.param(
         _group(0, "capacityType", "RESERVED"),
         f"{NS}:nodeGroups[0].capacityType: \"RESERVED\" is not allowed",
-        "allowed: 'ON_DEMAND' or 'SPOT'",
+        "allowed: 'ON_DEMAND', 'SPOT' or 'CAPACITY_BLOCK'",
         id="bad-capacity-type",
     ),
     pytest.param(
