@@ -819,19 +819,19 @@ _FIELD_ALIASES = {
 }
 
 
+# Every key a model has, by its stack-file name and its Python name: what a location may name that the input lacks.
+_FIELD_KEYS = frozenset(
+    key for model in _all_models() for name, info in model.model_fields.items() for key in (name, info.alias) if key
+)
 _MISSING = object()
-
-
-# A union with a model member (cluster.vpc: default or a VPC) tags its errors with the model's class name.
-_MODEL_NAMES = frozenset(model.__name__ for model in _all_models())
 
 
 def _location(error: Mapping[str, Any], raw: Any) -> tuple[Union[str, int], ...]:
     """Where pydantic's error sits, as keys the stack file writes, found by walking the input along its ``loc``.
 
-    A part that is a key of the input is kept as written, whatever it holds (``tags[env]``, ``function-x``). Other
-    parts are pydantic's own: union members tag the location (``tuple[...]``, ``literal['all']``, ``int``,
-    ``VpcSettings``) and are dropped; a key the input lacks (a missing or defaulted one) is named by its alias.
+    A part that is a key of the input is kept as written, whatever it holds (``tags[env]``, ``function-x``). A key
+    the input lacks (a missing or defaulted one) is named by its alias. Any other part is pydantic's own and is
+    dropped: union members tag the location with ``tuple[...]``, ``literal['all']``, ``int`` or a model's name.
     """
     where: list[Union[str, int]] = []
     node = raw
@@ -842,12 +842,10 @@ def _location(error: Mapping[str, Any], raw: Any) -> tuple[Union[str, int], ...]
         elif isinstance(node, Mapping) and part in node:
             where.append(part)
             node = node[part]
-        elif isinstance(node, Mapping) or node is _MISSING:
-            if "[" in part or part.startswith("function-") or part in _MODEL_NAMES:
-                continue
+        elif (isinstance(node, Mapping) or node is _MISSING) and part in _FIELD_KEYS:
             where.append(_FIELD_ALIASES.get(part, part))
             node = _MISSING
-        # Anything else (a union tag under a scalar or a list) is pydantic's, not the file's.
+        # Anything else is a union member's tag: pydantic's, not the file's.
     return tuple(where)
 
 

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Literal, Optional, Union
 
 import pulumi
 import pytest
@@ -479,3 +479,27 @@ def test_quantities_in_exponent_form_are_accepted() -> None:
         parse_quantity("1e19")
     resources = {"requests": {"cpu": "1e-1", "memory": "64e6"}, "limits": {"memory": "1.28e8"}}
     parse({AGENTS: {"fluentd": {"resources": resources}}})
+
+
+# --------------------------------------------------------------------------------------------- union members
+
+
+def test_a_union_members_tag_is_not_named_as_a_key() -> None:
+    """pydantic puts a union member's name in an error's location (``vpc.VpcSettings.id``); the file has no such key."""
+    from pydantic import BaseModel, ConfigDict, ValidationError
+
+    from components import settings
+
+    class Vpc(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        id: str
+
+    class Cluster(BaseModel):
+        vpc: Union[Literal["default"], Vpc]
+
+    raw = {"vpc": {"idd": "vpc-1"}}
+    with pytest.raises(ValidationError) as caught:
+        Cluster.model_validate(raw)
+    named = {settings._location(error, raw) for error in caught.value.errors()}
+    assert ("vpc", "id") in named and ("vpc", "idd") in named, named
+    assert not any("Vpc" in part for loc in named for part in loc if isinstance(part, str)), named
