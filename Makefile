@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test bench clean tools local-up local-down e2e-deps e2e bench-metrics
+.PHONY: render test mutation bench clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ render: $(VENV)/.installed
 ## test: the whole suite, outside judges included
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m pytest
+
+## mutation: mutation score of targeting, placement, plan, settings and node_agent (slow: an hour or more on two
+## cores; MUTATION_ARGS="--module plan" or "--sample 50" for less). Not run in CI.
+mutation: $(VENV)/.installed
+	$(VENV)/bin/python -m mutation.mutate $(MUTATION_ARGS)
 
 ## bench: wall-time figures for the render and the test suite (printed, never asserted)
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed

@@ -320,6 +320,8 @@ def run_mutants(module: str, jobs: list[tuple[str, types.CodeType | None]], test
             description, _ = running.pop(pid)
             code = os.waitstatus_to_exitcode(status)
             results[description] = "survived" if code == 0 else "killed"
+            if len(jobs) > 1 and len(results) % 25 == 0:
+                print(f"  {module}: {len(results)}/{len(jobs)} mutants run", file=sys.stderr, flush=True)
     return results
 
 
