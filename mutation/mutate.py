@@ -50,14 +50,11 @@ EQUIVALENTS = ROOT / "mutation" / "equivalents.txt"
 # functions/classes left out, with the reason). node_agent: only its pure functions and constants (the
 # NodeAgent ComponentResource is Pulumi wiring, held by the mock tests of each agent).
 MODULES: dict[str, tuple[list[str], dict[str, str]]] = {
-    "targeting": (["tests/test_targeting.py", "tests/test_targeting_pinned.py"], {}),
-    "placement": (
-        ["tests/test_placement.py", "tests/test_placement_pinned.py", "tests/test_plan.py"],
-        {},
-    ),
-    "plan": (["tests/test_plan.py", "tests/test_plan_pinned.py"], {}),
+    "targeting": (["tests/test_targeting_pinned.py", "tests/test_targeting.py"], {}),
+    "placement": (["tests/test_placement_pinned.py", "tests/test_placement.py", "tests/test_plan_pinned.py"], {}),
+    "plan": (["tests/test_plan_pinned.py", "tests/test_plan.py"], {}),
     "settings": (
-        ["tests/test_settings.py", "tests/test_settings_bounds.py", "tests/test_plan.py", "tests/test_bad_stacks.py"],
+        ["tests/test_settings_bounds.py", "tests/test_settings.py", "tests/test_plan_pinned.py", "tests/test_bad_stacks.py"],
         {
             "_read_raw": "reads pulumi.Config: the program's wiring, held by the mock runs",
             "load_settings": "reads pulumi.Config: the program's wiring",
@@ -65,7 +62,7 @@ MODULES: dict[str, tuple[list[str], dict[str, str]]] = {
         },
     ),
     "node_agent": (
-        ["tests/test_node_agent.py", "tests/test_node_agent_pinned.py"],
+        ["tests/test_node_agent_pinned.py", "tests/test_node_agent.py"],
         {"NodeAgent": "the ComponentResource: Pulumi wiring", "NodeAgentArgs": "the component's argument holder"},
     ),
 }
