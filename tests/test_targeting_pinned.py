@@ -435,3 +435,24 @@ def test_taints_and_terms_are_hashable_so_placement_can_put_them_in_sets() -> No
     assert len({Taint("k", "v", TaintEffect.NO_SCHEDULE), Taint("k", "v", "NO_SCHEDULE")}) == 1
     term = PreferredTerm(1, (LabelExpression("k", Operator.EXISTS),))
     assert len({term, PreferredTerm(1, (LabelExpression("k", Operator.EXISTS),))}) == 1
+
+
+def test_negative_bounds_alone_leave_no_node_value() -> None:
+    # A label value starts with a letter or digit, so no node value parses as a negative number.
+    error = _refuses(LabelExpression("n", Operator.GT, ("-5",)), LabelExpression("n", Operator.LT, ("0",)))
+    assert error.path == ("nodeAffinity", 1)
+    _accepts(LabelExpression("n", Operator.GT, ("-5",)))
+
+
+def test_zero_written_with_up_to_62_leading_zeros_is_still_a_witness_for_lt_1() -> None:
+    # A label value has at most 63 characters: "0" padded to 63 characters is the last spelling of zero.
+    excluded = tuple("0" * width for width in range(1, 63))
+    _accepts(LabelExpression("n", Operator.NOT_IN, excluded), LabelExpression("n", Operator.LT, ("1",)))
+    every_zero = (*excluded, "0" * 63)
+    _refuses(LabelExpression("n", Operator.NOT_IN, every_zero), LabelExpression("n", Operator.LT, ("1",)))
+
+
+def test_in_values_outside_gt_lt_bounds_are_a_contradiction_and_inside_are_not() -> None:
+    _refuses(LabelExpression("n", Operator.IN, ("3", "9")), LabelExpression("n", Operator.GT, ("9",)))
+    _accepts(LabelExpression("n", Operator.IN, ("3", "10")), LabelExpression("n", Operator.GT, ("9",)))
+    _accepts(LabelExpression("n", Operator.IN, ("007",)), LabelExpression("n", Operator.LT, ("8",)))
