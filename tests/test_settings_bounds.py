@@ -747,3 +747,74 @@ def test_a_label_key_with_a_slash_or_odd_characters_is_quoted_in_the_key() -> No
     message = refused(set_in("agents.fluentd.targeting.nodeSelector", {"a/b": "-x"}),
                       'agents.fluentd.targeting.nodeSelector["a/b"]')
     assert "label value" in message
+
+
+def test_a_failing_default_is_named_by_its_stack_file_key() -> None:
+    # privilegedReason's default (None) fails once privileged is true: pydantic locates it by the Python name.
+    message = refused(set_in("agents.securityAgent.privileged", True), "agents.securityAgent.privilegedReason")
+    assert "needs a reason" in message
+
+
+def test_a_privileged_reason_of_ten_characters_is_enough() -> None:
+    def change(raw: dict) -> None:
+        set_in("agents.securityAgent.privileged", True)(raw)
+        set_in("agents.securityAgent.privilegedReason", "0123456789")(raw)
+    assert parse(change).agents["securityAgent"].settings.privileged_reason == "0123456789"
+    refused(lambda raw: (change(raw), set_in("agents.securityAgent.privilegedReason", "012345678")(raw)),
+            "agents.securityAgent.privilegedReason")
+
+
+def test_an_existing_cluster_without_oidc_sends_logs_to_stdout_and_says_so() -> None:
+    settings = parse(existing())
+    outputs = settings.agents["fluentd"].settings.outputs
+    assert (outputs.cloudwatch.enabled, outputs.stdout.enabled) == (False, True)
+    assert settings.notes == (
+        f"{NS}:agents.fluentd.outputs.cloudwatch: off on an existing cluster without "
+        f"{NS}:cluster.existing.oidcProviderArn (Fluentd's IAM role trusts that provider); logs go to stdout",
+    )
+
+
+@pytest.mark.parametrize(
+    "change",
+    [existing(oidcProviderArn=OIDC), set_in("agents.fluentd.enabled", False),
+     set_in("agents.fluentd.outputs", {"cloudwatch": {"enabled": False}, "stdout": {"enabled": True}})],
+)
+def test_cloudwatch_is_left_alone_with_oidc_or_on_a_new_cluster_or_when_already_off(change: Callable[[dict], None]) -> None:
+    def both(raw: dict) -> None:
+        existing()(raw)
+        change(raw)
+    settings = parse(both)
+    assert settings.notes == ()
+
+
+def test_fluentd_needs_an_output() -> None:
+    refused(set_in("agents.fluentd.outputs", {"cloudwatch": {"enabled": False}}), "agents.fluentd.outputs")
+    settings = parse(set_in("agents.fluentd.outputs", {"stdout": {"enabled": True}}))
+    assert settings.agents["fluentd"].settings.outputs.cloudwatch.enabled is True
+
+
+@pytest.mark.parametrize(("ami", "version", "taken"), [("AL2_x86_64", "1.32", True), ("AL2_ARM_64", "1.33", False),
+                                                       ("AL2023_ARM_64_STANDARD", "1.33", True)])
+def test_al2_ami_types_end_with_kubernetes_1_32(ami: str, version: str, taken: bool) -> None:
+    def change(raw: dict) -> None:
+        set_in("nodeGroups.0.amiType", ami)(raw)
+        set_in("cluster.kubernetesVersion", version)(raw)
+    if taken:
+        assert parse(change).node_groups[0].ami_type == ami
+    else:
+        assert "AL2023_ARM_64_STANDARD" in refused(change, "nodeGroups[0].amiType")
+
+
+def test_the_kubernetes_version_may_be_typed_as_a_number() -> None:
+    assert parse(set_in("cluster.kubernetesVersion", 1.34)).cluster.kubernetes_version == "1.34"
+    refused(set_in("cluster.kubernetesVersion", "1.31"), "cluster.kubernetesVersion")
+
+
+def test_an_existing_cluster_takes_one_kubeconfig() -> None:
+    refused(existing(kubeconfig="apiVersion: v1"), "cluster.existing")
+    refused(lambda raw: raw.update(cluster={"existing": {"context": "c"}}), "cluster.existing")
+
+
+def test_a_vpc_word_other_than_default_is_refused() -> None:
+    refused(set_in("cluster.vpc", "mine"), "cluster.vpc")
+    assert parse().cluster.given_vpc is None
