@@ -22,8 +22,9 @@ How it works:
    equivalent, one per line as ``description<TAB>reason``; they are shown with their reason and left out of the
    score. The score is killed / (mutants - equivalents).
 
-Usage: ``python -m mutation.mutate [--module targeting] [--sample N] [--jobs 2] [--timeout 120]``.
-``--sample N`` runs a seeded random sample of N mutants per module (the output says so).
+Usage: ``python -m mutation.mutate [--module targeting] [--sample N] [--only FILE] [--jobs 2] [--timeout 180]``.
+``--sample N`` runs a seeded random sample of N mutants per module (the output says so); ``--only FILE`` runs the
+mutants whose descriptions FILE lists (say, the survivors of an earlier run, after adding tests).
 """
 
 from __future__ import annotations
@@ -331,6 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--only", type=Path, help="a file of mutant descriptions (one a line, e.g. earlier survivors): "
+                        "run only those")
     args = parser.parse_args(argv)
     modules = args.module or list(MODULES)
     equivalents = read_equivalents()
@@ -363,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
             tests = [t for t in MODULES[module][0] if (copy_root / t).exists()]
             tree, sites = list_sites(module)
             total_sites = len(sites)
+            if args.only:
+                wanted = {line.strip() for line in args.only.read_text().splitlines() if line.strip()}
+                sites = [site for site in sites if site.description in wanted]
             if args.sample and args.sample < len(sites):
                 sites = sorted(random.Random(f"{module}-15").sample(sites, args.sample), key=lambda s: s.node_index)
             baseline = run_mutants(module, [("baseline", None)], tests, parallel=1, timeout=args.timeout * 3)
@@ -385,6 +391,8 @@ def main(argv: list[str] | None = None) -> int:
             scored = len(results) - len(equivalent)
             score = 100.0 * killed / scored if scored else 100.0
             sampled = f"{len(sites)} of {total_sites}" if len(sites) < total_sites else str(total_sites)
+            if not sites:
+                continue
             rows.append((module, sampled, killed, timeouts, len(missed), len(equivalent), score))
             all_survivors.append((module, missed))
             print(f"{module}: {len(results)} mutants in {time.monotonic() - t0:.0f}s, score {score:.1f}%", flush=True)

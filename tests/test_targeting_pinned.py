@@ -456,3 +456,53 @@ def test_in_values_outside_gt_lt_bounds_are_a_contradiction_and_inside_are_not()
     _refuses(LabelExpression("n", Operator.IN, ("3", "9")), LabelExpression("n", Operator.GT, ("9",)))
     _accepts(LabelExpression("n", Operator.IN, ("3", "10")), LabelExpression("n", Operator.GT, ("9",)))
     _accepts(LabelExpression("n", Operator.IN, ("007",)), LabelExpression("n", Operator.LT, ("8",)))
+
+
+def test_zero_without_padding_is_a_witness_when_every_padded_spelling_is_excluded() -> None:
+    padded = tuple("0" * width for width in range(2, 64))
+    _accepts(LabelExpression("n", Operator.NOT_IN, padded), LabelExpression("n", Operator.LT, ("1",)))
+
+
+def test_a_label_value_that_is_not_a_string_is_a_targeting_error() -> None:
+    from components.targeting import validate_label_value
+
+    with pytest.raises(TargetingError) as caught:
+        validate_label_value(5, path=("v",))
+    assert (caught.value.problem, caught.value.path, caught.value.value) == ("label value must be a string", ("v",), 5)
+
+
+@pytest.mark.parametrize(
+    ("spelling", "effect"),
+    [("NO_SCHEDULE", TaintEffect.NO_SCHEDULE), ("PREFER_NO_SCHEDULE", TaintEffect.PREFER_NO_SCHEDULE),
+     ("NO_EXECUTE", TaintEffect.NO_EXECUTE), ("PreferNoSchedule", TaintEffect.PREFER_NO_SCHEDULE)],
+)
+def test_taint_effects_in_the_eks_spelling_are_the_kubernetes_ones(spelling: str, effect: TaintEffect) -> None:
+    assert Taint.from_k8s({"key": "k", "effect": spelling}).effect is effect
+    assert Toleration("k", TolerationOperator.EXISTS, "", spelling).effect is effect
+
+
+@pytest.mark.parametrize(
+    ("operator", "values", "allowed"),
+    [(Operator.NOT_IN, (), "one or more label values"), (Operator.IN, (), "one or more label values"),
+     (Operator.DOES_NOT_EXIST, ("a",), "no values"), (Operator.EXISTS, ("a",), "no values"),
+     (Operator.GT, (), "exactly one base-10 64-bit integer"), (Operator.LT, ("1", "2"), "exactly one base-10 64-bit integer")],
+)
+def test_a_wrong_number_of_values_says_what_the_operator_takes(operator: Operator, values: tuple, allowed: str) -> None:
+    with pytest.raises(TargetingError) as caught:
+        LabelExpression("k", operator, values)
+    assert (caught.value.path, caught.value.allowed) == (("values",), allowed)
+
+
+def test_preferred_as_a_string_is_refused_as_a_whole() -> None:
+    with pytest.raises(TargetingError) as caught:
+        NodeTargeting.build(preferred="x")  # type: ignore[arg-type]
+    assert caught.value.path == ("preferredAffinity",)
+
+
+def test_tolerations_in_a_set_are_refused_as_a_whole() -> None:
+    with pytest.raises(TargetingError) as caught:
+        NodeTargeting.build(tolerations={Toleration("k", TolerationOperator.EXISTS)})  # type: ignore[arg-type]
+    assert caught.value.path == ("tolerations",)
+    with pytest.raises(TargetingError) as caught:
+        NodeTargeting.build(required={LabelExpression("k", Operator.EXISTS)})  # type: ignore[arg-type]
+    assert caught.value.path == ("nodeAffinity",)
