@@ -818,3 +818,43 @@ def test_an_existing_cluster_takes_one_kubeconfig() -> None:
 def test_a_vpc_word_other_than_default_is_refused() -> None:
     refused(set_in("cluster.vpc", "mine"), "cluster.vpc")
     assert parse().cluster.given_vpc is None
+
+
+def test_an_oidc_provider_arn_with_a_trailing_newline_is_refused() -> None:
+    refused(existing(oidcProviderArn=OIDC + "\n"), "cluster.existing.oidcProviderArn")
+
+
+def test_custom_rules_reach_the_settings_unchanged() -> None:
+    rules = ("- rule: Shell in PCI container\n  desc: A shell\n  condition: spawned_process and proc.name = bash\n"
+             "  output: shell\n  priority: WARNING\n")
+    assert parse(set_in("agents.securityAgent.customRules", rules)).agents["securityAgent"].settings.custom_rules == rules
+    assert parse().agents["securityAgent"].settings.custom_rules is None
+
+
+def test_a_boolean_quantity_is_refused_as_a_boolean_not_parsed_as_text() -> None:
+    message = refused(resources({"cpu": True, "memory": "64Mi"}, {"memory": "64Mi"}),
+                      "agents.nodeExporter.resources.requests.cpu")
+    assert "true is not allowed" in message
+
+
+def test_an_empty_cluster_name_is_refused_for_its_length() -> None:
+    assert "allowed: at least 1" in refused(set_in("cluster.name", ""), "cluster.name")
+
+
+@pytest.mark.parametrize(("ami", "suggestion"), [("AL2_x86_64", "AL2023_x86_64_STANDARD"),
+                                                 ("AL2_x86_64_GPU", "AL2023_x86_64_NVIDIA"),
+                                                 ("AL2_ARM_64", "AL2023_ARM_64_STANDARD")])
+def test_al2_ami_types_are_refused_suggesting_their_al2023_counterpart(ami: str, suggestion: str) -> None:
+    def change(raw: dict) -> None:
+        set_in("nodeGroups.0.amiType", ami)(raw)
+        set_in("cluster.kubernetesVersion", "1.33")(raw)
+    assert f"such as {suggestion}" in refused(change, "nodeGroups[0].amiType")
+
+
+def test_only_the_cluster_key_may_hold_the_inline_kubeconfig_secret() -> None:
+    from components.settings import _holds_inline_kubeconfig
+
+    inline = {"existing": {"kubeconfig": "apiVersion: v1"}}
+    assert _holds_inline_kubeconfig("cluster", {"cluster": inline})
+    assert not _holds_inline_kubeconfig("agents", {"agents": inline})
+    assert not _holds_inline_kubeconfig("cluster", {"cluster": {"existing": {"kubeconfigPath": "/k"}}})
