@@ -329,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--module", action="append", choices=list(MODULES), help="default: all five")
     parser.add_argument("--sample", type=int, default=0, help="a seeded random sample of N mutants per module")
+    parser.add_argument("--seed", default="15", help="seed of the sample (default 15)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=180.0, help="seconds per mutant")
     parser.add_argument("--list", action="store_true", help="list the mutants and exit")
@@ -370,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                 wanted = {line.strip() for line in args.only.read_text().splitlines() if line.strip()}
                 sites = [site for site in sites if site.description in wanted]
             if args.sample and args.sample < len(sites):
-                sites = sorted(random.Random(f"{module}-15").sample(sites, args.sample), key=lambda s: s.node_index)
+                sites = sorted(random.Random(f"{module}-{args.seed}").sample(sites, args.sample), key=lambda s: s.node_index)
             baseline = run_mutants(module, [("baseline", None)], tests, parallel=1, timeout=args.timeout * 3)
             if baseline["baseline"] != "survived":
                 print(f"{module}: the tests fail without any mutant ({tests}); not measured", flush=True)
