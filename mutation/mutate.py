@@ -382,10 +382,11 @@ def main(argv: list[str] | None = None) -> int:
                 jobs.append((site.description, compile(_apply(tree, site), path, "exec")))
             t0 = time.monotonic()
             results = run_mutants(module, jobs, tests, parallel=args.jobs, timeout=args.timeout)
-            killed = sum(1 for r in results.values() if r != "survived")
-            timeouts = sum(1 for r in results.values() if r == "timeout")
+            # A mutant named equivalent that runs out of time (a loaded machine) is still equivalent, not killed.
+            equivalent = [d for d, r in results.items() if r != "killed" and d in equivalents]
+            killed = sum(1 for d, r in results.items() if r != "survived" and d not in equivalent)
+            timeouts = sum(1 for d, r in results.items() if r == "timeout" and d not in equivalent)
             survivors = [d for d, r in results.items() if r == "survived"]
-            equivalent = [d for d in survivors if d in equivalents]
             for d in equivalent:
                 shown_equivalents.append((d, equivalents[d]))
             missed = [d for d in survivors if d not in equivalents]
