@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test fuzz bench clean tools local-up local-down e2e-deps e2e bench-metrics
+.PHONY: render test fuzz mutation bench clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 FUZZ_CASES ?= 3000
 fuzz: $(VENV)/.installed
 	FUZZ_CASES=$(FUZZ_CASES) $(VENV)/bin/python -m pytest tests/test_stack_fuzz.py
+
+## mutation: mutation score of targeting, placement, plan, settings and node_agent (slow: an hour or more on two
+## cores; MUTATION_ARGS="--module plan" or "--sample 50" for less). Not run in CI.
+mutation: $(VENV)/.installed
+	$(VENV)/bin/python -m mutation.mutate $(MUTATION_ARGS)
 
 ## bench: wall-time figures for the render and the test suite (printed, never asserted)
 bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed
