@@ -713,7 +713,7 @@ def test_settings_and_agents_are_frozen() -> None:
         ("agents.fluentd.outputs.cloudwatch.logGroupName", "a" * 513, "agents.fluentd.outputs.cloudwatch.logGroupName",
          "allowed: at most 512 characters"),
         ("cluster.name", "a b", "cluster.name", "allowed: text matching ^[0-9A-Za-z][A-Za-z0-9\\-_]*$"),
-        ("cluster.name", [1], "cluster.name", "is not allowed; input should be a valid string"),
+        ("cluster.name", [1], "cluster.name", "is not allowed; allowed: text"),
         ("nodeGroups.0.taints", [{"key": "k", "effect": "Bad"}], "nodeGroups[0].taints[0].effect",
          "allowed: 'NoSchedule', 'PreferNoSchedule' or 'NoExecute'"),
         ("agents.fluentd.coverage", "most", "agents.fluentd.coverage", "allowed: 'all' or 'any'"),
