@@ -335,9 +335,12 @@ class _Hung(BaseException):
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
+def deadline(seconds: float, error: Callable[[], BaseException] = _Hung) -> Iterator[None]:
+    """Raise ``error()`` rather than hang when the block takes longer than ``seconds`` (the regex engine checks
+    signals)."""
+
     def expire(*_: Any) -> None:
-        raise _Hung()
+        raise error()
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -361,7 +364,7 @@ def run_case(case: Case, workdir: Path) -> Outcome:
     crash = ""
     cpu, wall = time.process_time(), time.perf_counter()
     try:
-        with _deadline(HANG_DEADLINE), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+        with deadline(HANG_DEADLINE), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
             code = render.main(["--config", str(path), "--out", str(out)])
     except _Hung:
         crash = f"no answer within {HANG_DEADLINE} s"

@@ -12,9 +12,8 @@ import contextlib
 import io
 import json
 import re
-import signal
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
@@ -26,27 +25,12 @@ import yaml
 from components import mocks, render
 from components.settings import NAMESPACE, parse_quantity, parse_settings
 from tests.conftest import PROJECT, ROOT
+from tests.stack_fuzz import deadline
 
 #: Every case is the smallest valid stack with one mistake, so that a key the stack needs later is needed here too.
 BASE: dict[str, Any] = yaml.safe_load((ROOT / "tests" / "stacks" / "Pulumi.minimal.yaml").read_text())["config"]
 NODE_GROUP: dict[str, Any] = BASE[f"{NAMESPACE}:nodeGroups"][0]
 CLUSTER, AGENTS = f"{NAMESPACE}:cluster", f"{NAMESPACE}:agents"
-
-
-@contextlib.contextmanager
-def deadline(seconds: float) -> Iterator[None]:
-    """Fail, rather than hang, when the block takes longer than ``seconds`` (the regex engine checks signals)."""
-
-    def expire(*_: Any) -> None:
-        raise TimeoutError(f"no answer within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -77,7 +61,7 @@ def cli(
     out = out or tmp_path / "out"
     stderr = io.StringIO()
     start = time.perf_counter()
-    with deadline(30), contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
+    with deadline(30, lambda: TimeoutError("no answer within 30 s")), contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(io.StringIO()):
         code = render.main(["--config", str(path), "--out", str(out)])
     seconds = time.perf_counter() - start
     wrote = sorted(str(p.relative_to(out)) for p in out.rglob("*")) if out.is_dir() else []
