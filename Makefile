@@ -33,13 +33,15 @@ bench: bench-render bench-scale
 bench-render: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m benchmarks.render_bench
 
-# bench-scale takes NODES=<count> (default 1000) and WINDOW=<seconds> to watch a one-node-at-a-time rollout.
+# bench-scale takes NODES=<count> (default 1000), WINDOW=<seconds> to watch a one-node-at-a-time rollout, and
+# STARTUP=<seconds ...>: one scenario per value, each pod taking that long from scheduled to Ready (0: kwok's instant).
 NODES ?= 1000
 WINDOW ?= 120
+STARTUP ?= 0 5
 
 ## bench-scale: coverage and rollout of ours and the anchors' DaemonSets on $(NODES) simulated nodes, pulumi up timed
 bench-scale: $(VENV)/.installed
-	$(VENV)/bin/python -m benchmarks.scale_bench --nodes $(NODES) --window $(WINDOW)
+	$(VENV)/bin/python -m benchmarks.scale_bench --nodes $(NODES) --window $(WINDOW) --startup-seconds $(STARTUP)
 
 ## tools: build the real parts from the Go module proxy (cached outside the checkout; prints each build time)
 tools: $(VENV)/.installed
