@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test fuzz mutation bench clean tools local-up local-down e2e-deps e2e bench-metrics
+.PHONY: render test fuzz mutation bench bench-render bench-scale clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,22 @@ fuzz: $(VENV)/.installed
 mutation: $(VENV)/.installed
 	$(VENV)/bin/python -m mutation.mutate $(MUTATION_ARGS)
 
-## bench: wall-time figures for the render and the test suite (printed, never asserted)
-bench: $(VENV)/.installed $(CHECKOV_VENV)/.installed
+## bench: bench-render, then bench-scale (figures printed, never asserted)
+bench: bench-render bench-scale
+
+## bench-render: wall-time figures for the render and the test suite
+bench-render: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m benchmarks.render_bench
+
+# bench-scale takes NODES=<count> (default 1000), WINDOW=<seconds> to watch a one-node-at-a-time rollout, and
+# STARTUP=<seconds ...>: one scenario per value, each pod taking that long from scheduled to Ready (0: kwok's instant).
+NODES ?= 1000
+WINDOW ?= 120
+STARTUP ?= 0 5
+
+## bench-scale: coverage and rollout of ours and the anchors' DaemonSets on $(NODES) simulated nodes, pulumi up timed
+bench-scale: $(VENV)/.installed
+	$(VENV)/bin/python -m benchmarks.scale_bench --nodes $(NODES) --window $(WINDOW) --startup-seconds $(STARTUP)
 
 ## tools: build the real parts from the Go module proxy (cached outside the checkout; prints each build time)
 tools: $(VENV)/.installed
