@@ -39,7 +39,8 @@ EXIT_BAD_INPUT = 2
 class StackFileError(Exception):
     """The stack file itself can't be read: missing, not YAML, not a Pulumi stack file, or out of bounds.
 
-    ``str()`` is one line that starts with the key it is about, or with a line and column where there is no key.
+    ``str()`` is one line that starts with the key it is about, or with a line and column where the file is not
+    YAML, or says what is wrong with the file as a whole.
     """
 
 

@@ -151,7 +151,8 @@ def _limits_from_events(loader: Any) -> None:
         count += 1
         path = _child_path(frames)
         if count > MAX_VALUES:
-            top = path[:2] if path[:1] == ("config",) else path[:1]
+            # Named by its config key in a stack file, by its top key in another map, as a whole otherwise.
+            top = path[:2] if path[:1] == ("config",) else tuple(part for part in path[:1] if isinstance(part, str))
             raise YamlError(f"holds more than {MAX_VALUES} values; allowed: at most {MAX_VALUES}", path=top)
         if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
             if len(frames) >= _DOCUMENT_DEPTH:

@@ -578,7 +578,7 @@ def verdict(outcome: Outcome) -> list[str]:
             problems.append(f"the file is not YAML, but no line and column is given: {message[:300]!r}")
         return problems
     if not isinstance(document, yaml.MappingNode):
-        if not message.startswith("the file holds "):
+        if not message.startswith(("the file holds ", "the document: ")):
             problems.append(f"the file is no map, and the message does not say so: {message[:300]!r}")
         return problems
     try:

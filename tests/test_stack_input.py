@@ -363,6 +363,15 @@ def test_a_huge_value_is_shown_shortened(cluster: Any, size: int) -> None:
     assert f"({size} characters)" in message, message
 
 
+def test_a_rules_file_is_bounded_like_the_stack_file() -> None:
+    rules = "".join(f"- list: l{i}\n  items: [a, b, c]\n" for i in range(4000))
+    message = through_pulumi({AGENTS: {"securityAgent": {"customRules": rules}}})
+    assert message == (
+        "eks-daemonsets:agents.securityAgent.customRules: rules file can't be read: the document: holds more than "
+        "20000 values; allowed: at most 20000"
+    )
+
+
 def test_the_c_yaml_reader_is_used_where_pyyaml_has_it() -> None:
     from components import stack_yaml
 
