@@ -1,8 +1,10 @@
 """Coverage and rollout of ours and the anchors' DaemonSets on one simulated 1,000-node cluster (``make bench-scale``).
 
-    python -m benchmarks.scale_bench [--nodes 1000] [--window 120] [--no-pulumi]
+    python -m benchmarks.scale_bench [--nodes 1000] [--window 120] [--startup-seconds 0 5] [--no-pulumi]
 
-One run, one cluster (``LocalCluster("eks-daemonsets-bench", port=16447)``, stopped at the end whatever happens):
+One scenario per ``--startup-seconds`` value (how long kwok takes to make a scheduled pod Ready; 0 is kwok's own
+instant), each on its own cluster (``LocalCluster("eks-daemonsets-bench", port=16447)``, stopped at the end whatever
+happens):
 
 1. ``--nodes`` kwok nodes, shared among the dev stack's node groups in proportion to their ``desired`` sizes and
    labelled and tainted as EKS does (``local.nodes.eks_nodes``).
@@ -18,10 +20,11 @@ One run, one cluster (``LocalCluster("eks-daemonsets-bench", port=16447)``, stop
    one node at a time is watched for ``--window`` seconds only, then frozen (updateStrategy OnDelete), and its
    figures are projected from its rate.
 5. ``pulumi up`` of our three agents through the real engine (``local.stack.LocalStack``, existing-cluster config as
-   ``make local-up`` sets it) on the same nodes, a no-change ``pulumi preview``, and ``pulumi destroy``, timed.
+   ``make local-up`` sets it) on the same nodes, a no-change ``pulumi preview``, and ``pulumi destroy``, timed (first
+   scenario only).
 
-Figures are printed, never asserted; ``--out`` (``build/bench/scale``) keeps them in ``scale.json``, each rollout's
-pod events in ``watch-*.tsv`` for a second look, and the engine's output in ``pulumi.log``.
+Figures are printed, never asserted; ``--out`` (``build/bench/scale``) keeps, per scenario, ``startup-<s>s/scale.json``,
+each rollout's pod events in ``watch-*.tsv`` for a second look, and the engine's output in ``pulumi.log``.
 """
 
 from __future__ import annotations
