@@ -55,8 +55,8 @@ from benchmarks.rollout import (
     proportional_counts,
     scaled_max_unavailable,
 )
-from components.mocks import main_program, run_program
-from components.render import flatten_config, kubernetes_manifests
+from components.mocks import run_config
+from components.render import kubernetes_manifests
 from local.build_tools import BIN_DIR
 from local.cluster import ClusterError, LocalCluster
 from local.nodes import AGENT_DAEMONSETS, NODE_GROUP_LABEL, eks_nodes
@@ -138,8 +138,7 @@ def our_targets(cluster: LocalCluster) -> list[Target]:
     """The dev stack rendered as ``make local-up`` deploys it (existing-cluster mode), one target per agent."""
     config = yaml.safe_load(DEV.read_text())["config"]
     config["eks-daemonsets:cluster"] = {**config["eks-daemonsets:cluster"], "existing": existing_cluster_config_values(cluster)}
-    flat, secret_keys = flatten_config(config, project="eks-daemonsets")
-    result = run_program(main_program(ROOT), config=flat, project="eks-daemonsets", stack="dev", secret_keys=secret_keys)
+    result = run_config(config, stack="dev")
     manifests = list(kubernetes_manifests(result.resources).values())
     targets = []
     for namespace, name in AGENT_DAEMONSETS.values():

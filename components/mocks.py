@@ -237,3 +237,12 @@ def main_program(project_dir: Path) -> Callable[[], None]:
         runpy.run_path(str(project_dir / "__main__.py"), run_name="__pulumi_program__")
 
     return run
+
+
+def run_config(config: Mapping[str, Any], *, stack: str, project: str = "eks-daemonsets") -> RunResult:
+    """Run the project's ``__main__.py`` under the recording mocks with a stack file's ``config`` map."""
+    from components.render import flatten_config
+
+    flat, secret_keys = flatten_config(config, project=project)
+    project_dir = Path(__file__).resolve().parent.parent
+    return run_program(main_program(project_dir), config=flat, project=project, stack=stack, secret_keys=secret_keys)

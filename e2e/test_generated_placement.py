@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from components.mocks import main_program, run_program
+from components.mocks import run_config
 from components.plan import plan
-from components.render import flatten_config, kubernetes_manifests
+from components.render import kubernetes_manifests
 from components.settings import SettingsError, parse_settings
 from e2e.generated import OPERATORS, TOLERATION_SECONDS, generated_stack
 from local.cluster import LocalCluster
@@ -25,7 +24,6 @@ from local.nodes import AGENT_DAEMONSETS, eks_nodes, observed_placement
 
 from .conftest import record
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 STACKS = int(os.environ.get("E2E_GENERATED_STACKS", "50"))
 # The longest a NoExecute taint tolerated for N seconds keeps a pod, plus the eviction controller's and kwok's lag.
 EVICTION_WINDOW_SECONDS = max(TOLERATION_SECONDS) + 6
@@ -60,8 +58,7 @@ def operators_used(stacks: list[tuple[int, dict[str, Any], Any]]) -> set[str]:
 
 
 def render(config: dict[str, Any], stack: str) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
-    flat, secret_keys = flatten_config(config, project="eks-daemonsets")
-    result = run_program(main_program(PROJECT_DIR), config=flat, project="eks-daemonsets", stack=stack, secret_keys=secret_keys)
+    result = run_config(config, stack=stack)
     return kubernetes_manifests(result.resources), result.outputs["placement"]
 
 

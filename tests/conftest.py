@@ -17,8 +17,8 @@ from hypothesis import settings
 settings.register_profile("eks-daemonsets", deadline=None)
 settings.load_profile("eks-daemonsets")
 
-from components.mocks import RunResult, main_program, run_program
-from components.render import flatten_config
+from components import mocks
+from components.mocks import RunResult
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "eks-daemonsets"
@@ -31,8 +31,7 @@ def dev_config() -> dict[str, Any]:
 
 def run_config(config: Mapping[str, Any], *, stack: str = "test") -> RunResult:
     """Run ``__main__.py`` under the recording mocks with ``config`` (a stack file's ``config`` map)."""
-    flat, secret_keys = flatten_config(config, project=PROJECT)
-    return run_program(main_program(ROOT), config=flat, project=PROJECT, stack=stack, secret_keys=secret_keys)
+    return mocks.run_config(config, stack=stack, project=PROJECT)
 
 
 @pytest.fixture(scope="session")
