@@ -20,7 +20,7 @@ $(CHECKOV_VENV)/.installed: requirements-checkov.txt
 
 ## render: write build/$(STACK)/ (manifests, resources.json, outputs.json, placement.md) without a cloud
 render: $(VENV)/.installed
-	$(VENV)/bin/python -m components.render --stack $(STACK) --out build/$(STACK)
+	$(VENV)/bin/python -m offline.render --stack $(STACK) --out build/$(STACK)
 
 ## test: the whole suite, outside judges included
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
@@ -29,7 +29,7 @@ test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 ## fuzz: the stack-file fuzzer with 3000 cases (make test runs 300); FUZZ_CASES and FUZZ_SEED choose others
 FUZZ_CASES ?= 3000
 fuzz: $(VENV)/.installed
-	FUZZ_CASES=$(FUZZ_CASES) $(VENV)/bin/python -m pytest tests/test_stack_fuzz.py
+	FUZZ_CASES=$(FUZZ_CASES) $(VENV)/bin/python -m pytest tests/input/test_stack_fuzz.py
 
 ## mutation: mutation score of targeting, placement, plan, settings and node_agent (slow: an hour or more on two
 ## cores; MUTATION_ARGS="--module plan" or "--sample 50" for less). Not run in CI.
@@ -55,7 +55,7 @@ bench-scale: $(VENV)/.installed
 
 ## tools: build the real parts from the Go module proxy (cached outside the checkout; prints each build time)
 tools: $(VENV)/.installed
-	$(VENV)/bin/python -m local.build_tools
+	$(VENV)/bin/python -m local.tools.build
 
 # local-up and local-down take STACK=<name> (Pulumi.<name>.yaml here) or CONFIG=path/to/any-stack-file.yaml.
 LOCAL_STACK = $(if $(CONFIG),--config $(CONFIG),--stack $(STACK))

@@ -2,7 +2,7 @@
 
 import pulumi
 
-from components.plan import plan
+from components.placement.plan import plan
 from components.settings import load_settings
 
 # Settings and placement first: a mistake in the stack file, or an agent that would miss the nodes it must cover,
@@ -10,17 +10,17 @@ from components.settings import load_settings
 settings = load_settings()
 placement = plan(settings)
 
-from components.fluentd import ClusterIdentity, Fluentd, FluentdArgs  # noqa: E402
-from components.node_agent import NodeAgentArgs  # noqa: E402
-from components.node_exporter import NodeExporter, NodeExporterArgs  # noqa: E402
-from components.security_agent import SecurityAgent  # noqa: E402
+from components.agents.fluentd import ClusterIdentity, Fluentd, FluentdArgs  # noqa: E402
+from components.agents.node_agent import NodeAgentArgs  # noqa: E402
+from components.agents.node_exporter import NodeExporter, NodeExporterArgs  # noqa: E402
+from components.agents.falco import SecurityAgent  # noqa: E402
 
 for note in settings.notes:
     pulumi.log.warn(note)
 
 if settings.cluster.existing is not None:
     # A cluster the user already has: no EKS or AWS resource, and (without CloudWatch) no AWS plugin either.
-    from components.existing_cluster import ExistingCluster, ExistingClusterArgs
+    from components.cluster.existing import ExistingCluster, ExistingClusterArgs
 
     cluster = ExistingCluster(
         "cluster",
@@ -29,7 +29,7 @@ if settings.cluster.existing is not None:
         ),
     )
 else:
-    from components.cluster import EksCluster, EksClusterArgs
+    from components.cluster.eks import EksCluster, EksClusterArgs
 
     cluster = EksCluster(
         "cluster",

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Optional
 
 from components.settings import parse_quantity
-from local.build_tools import FAMILIES, build
+from local.tools.build import FAMILIES, build
 from local.cluster import LocalCluster
 from local.metrics import (
     KUBE_RBAC_PROXY,

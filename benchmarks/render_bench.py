@@ -2,7 +2,7 @@
 
     python -m benchmarks.render_bench [--runs 5] [--no-suite]
 
-Every figure is whole-process wall time of a fresh interpreter (``python -m components.render ...``), since that
+Every figure is whole-process wall time of a fresh interpreter (``python -m offline.render ...``), since that
 is what a user, CI and the bad-stack tests pay: interpreter start and imports included. Printed, never asserted.
 
 Sections:
@@ -67,7 +67,7 @@ def _run(command: Sequence[str], *, env: Optional[dict[str, str]] = None) -> tup
 
 
 def _render_command(source: Sequence[str], out: Path) -> list[str]:
-    return [sys.executable, "-m", "components.render", *source, "--out", str(out)]
+    return [sys.executable, "-m", "offline.render", *source, "--out", str(out)]
 
 
 def time_render(label: str, source: Sequence[str], runs: int, *, expect_code: int = 0) -> Timing:

@@ -55,9 +55,9 @@ from benchmarks.rollout import (
     proportional_counts,
     scaled_max_unavailable,
 )
-from components.mocks import run_config
-from components.render import kubernetes_manifests
-from local.build_tools import BIN_DIR
+from offline.mocks import run_config
+from offline.render import kubernetes_manifests
+from local.tools.build import BIN_DIR
 from local.cluster import ClusterError, LocalCluster
 from local.nodes import AGENT_DAEMONSETS, NODE_GROUP_LABEL, eks_nodes
 from local.up import existing_cluster_config, stack_settings

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from local.build_tools import build
+from local.tools.build import build
 from local.cluster import LocalCluster
 
 TIMINGS: dict[str, float] = {}

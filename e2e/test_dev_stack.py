@@ -173,7 +173,7 @@ def test_readme_config_set_path_examples_preview_cleanly(dev: LocalStack) -> Non
 def test_a_bad_stack_fails_preview_with_the_render_message_and_creates_nothing(cluster: LocalCluster, tmp_path) -> None:
     bad = PROJECT_DIR / "tests" / "bad_stacks" / "Pulumi.coverage-falco-misses-pci.yaml"
     rendered = subprocess.run(
-        [sys.executable, "-m", "components.render", "--config", str(bad), "--out", str(tmp_path / "render")],
+        [sys.executable, "-m", "offline.render", "--config", str(bad), "--out", str(tmp_path / "render")],
         cwd=PROJECT_DIR, capture_output=True, text=True,
     )
     assert rendered.returncode == 2

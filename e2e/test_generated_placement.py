@@ -1,4 +1,4 @@
-"""The real DaemonSet controller and scheduler judge components/targeting.py on generated stacks.
+"""The real DaemonSet controller and scheduler judge components/targeting/__init__.py on generated stacks.
 
 For each generated stack: nodes shaped as EKS shapes the stack's node groups, the rendered Kubernetes objects applied
 straight to the API server, and the observed placement compared, cell by cell, with the ``placement`` output the
@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from components.mocks import run_config
-from components.plan import plan
-from components.render import kubernetes_manifests
+from offline.mocks import run_config
+from components.placement.plan import plan
+from offline.render import kubernetes_manifests
 from components.settings import SettingsError, parse_settings
 from e2e.generated import OPERATORS, TOLERATION_SECONDS, generated_stack
 from local.cluster import LocalCluster

@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from local.build_tools import BIN_DIR, KUBERNETES_VERSION, PULUMI_VERSION
+from local.tools.build import BIN_DIR, KUBERNETES_VERSION, PULUMI_VERSION
 from local.cluster import ClusterError, LocalCluster, process_alive
 from local.metrics import listening_addresses
 

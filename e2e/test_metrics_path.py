@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from components.settings import parse_quantity
-from local.build_tools import BIN_DIR, FAMILIES, build
+from local.tools.build import BIN_DIR, FAMILIES, build
 from local.cluster import LocalCluster
 from local.metrics import (
     KUBE_RBAC_PROXY,
@@ -48,7 +48,7 @@ DEV = PROJECT_DIR / "Pulumi.dev.yaml"
 WORKDIR = PROJECT_DIR / "build" / "local" / "metrics-e2e"
 CLUSTER_NAME = "eks-daemonsets-metrics"
 CLUSTER_PORT = 16445
-# The ClusterRole a user binds their Prometheus to (components.node_exporter.METRICS_READER_ROLE).
+# The ClusterRole a user binds their Prometheus to (components.agents.node_exporter.METRICS_READER_ROLE).
 METRICS_READER = "node-exporter-metrics-reader"
 NEEDED_TOOLS = ("kube", "etcd", "kwok", "node-exporter", "kube-rbac-proxy")
 

@@ -8,7 +8,7 @@
     python -m local.cluster down
 
 kwokctl's ``binary`` runtime runs etcd, kube-apiserver, kube-controller-manager, kube-scheduler and the kwok
-controller as local processes from the binaries ``local/build_tools.py`` built; it generates the PKI and the
+controller as local processes from the binaries ``local/tools/build.py`` built; it generates the PKI and the
 service-account keys under ``build/local/kwok``, and keeps a pid file per process, so ``down`` stops exactly what
 ``up`` started. Every component binds 127.0.0.1. The API server runs with RBAC and the admission plugins that matter
 on EKS (NodeRestriction, PodSecurity, ServiceAccount among the defaults); the scheduler and the DaemonSet
@@ -30,7 +30,7 @@ from typing import Any, Optional
 
 import yaml
 
-from local.build_tools import BIN_DIR, FAMILIES, build
+from local.tools.build import BIN_DIR, FAMILIES, build
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = PROJECT_DIR / "build" / "local"
@@ -164,7 +164,7 @@ class LocalCluster:
         ]
         stages = sorted(KWOK_STAGES.glob("*.yaml"))
         if not stages:
-            raise ClusterError(f"no kwok stages in {KWOK_STAGES}: run `python -m local.build_tools kwok` first")
+            raise ClusterError(f"no kwok stages in {KWOK_STAGES}: run `python -m local.tools.build kwok` first")
         for stage in stages:
             documents.extend(d for d in yaml.safe_load_all(stage.read_text()) if d)
         return documents

@@ -39,7 +39,7 @@ from typing import Any, Optional
 
 import yaml
 
-from local.build_tools import BIN_DIR
+from local.tools.build import BIN_DIR
 from local.cluster import LocalCluster, port_owner
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -56,9 +56,9 @@ class MetricsPathError(Exception):
 
 # -- the rendered manifests ---------------------------------------------------------------------------------------
 def render_manifests(stack_file: Path, out: Path) -> list[dict[str, Any]]:
-    """Render ``stack_file`` offline (``python -m components.render``, in its own interpreter) and load every object."""
+    """Render ``stack_file`` offline (``python -m offline.render``, in its own interpreter) and load every object."""
     subprocess.run(
-        [sys.executable, "-m", "components.render", "--config", str(stack_file), "--out", str(out)],
+        [sys.executable, "-m", "offline.render", "--config", str(stack_file), "--out", str(out)],
         cwd=PROJECT_DIR,
         check=True,
         capture_output=True,
@@ -388,7 +388,7 @@ class NodeExporterPod:
     def start(self) -> "NodeExporterPod":
         for binary in BINARIES.values():
             if not (BIN_DIR / binary).exists():
-                raise MetricsPathError(f"{BIN_DIR / binary} is missing: python -m local.build_tools node-exporter kube-rbac-proxy")
+                raise MetricsPathError(f"{BIN_DIR / binary} is missing: python -m local.tools.build node-exporter kube-rbac-proxy")
         for rendered, used in self.ports.items():
             owner = port_owner(used)
             if owner:

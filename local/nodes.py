@@ -1,7 +1,7 @@
 """Simulated nodes shaped as EKS shapes each managed node group's nodes, and where the agents actually landed.
 
 The labels come from :func:`components.placement.node_labels` and the taints from
-:func:`components.plan.node_group_views`, the same description of a node group the placement table is computed from;
+:func:`components.placement.plan.node_group_views`, the same description of a node group the placement table is computed from;
 this module only adds what differs from node to node (the host name, the zone, the instance type where a group has
 several), the name EKS gives a group made from a prefix, and the annotation kwok needs to take a node over.
 """
@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from components.placement import NODE_GROUP_LABEL, node_labels
-from components.plan import node_group_views
+from components.placement.plan import node_group_views
 from components.settings import Settings
 
 # kwok manages the nodes whose annotations match; kwokctl starts it with --manage-all-nodes, this is belt and braces.

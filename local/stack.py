@@ -1,4 +1,4 @@
-"""The real Pulumi engine on this project, offline: the CLI built by ``local/build_tools.py``, a file backend under
+"""The real Pulumi engine on this project, offline: the CLI built by ``local/tools/build.py``, a file backend under
 ``build/local``, the Kubernetes provider from PATH, and nothing fetched.
 
 The program runs through Pulumi's Automation API as an inline program: the API serves the language runtime from
@@ -21,7 +21,7 @@ from typing import Any, Optional
 import yaml
 from pulumi import automation as auto
 
-from local.build_tools import BIN_DIR, FAMILIES, build
+from local.tools.build import BIN_DIR, FAMILIES, build
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = PROJECT_DIR / "build" / "local"

@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
-from components.render import PROJECT_DIR, StackFileError, read_project_name, read_stack_file
+from offline.render import PROJECT_DIR, StackFileError, read_project_name, read_stack_file
 from components.settings import NAMESPACE, Settings, SettingsError, parse_settings
 from local.cluster import ClusterError, LocalCluster
 from local.nodes import AGENT_DAEMONSETS, eks_nodes, observed_placement

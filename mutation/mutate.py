@@ -1,7 +1,7 @@
 """A small AST mutation tester for the decision-making modules (``make mutation``).
 
 Why our own: mutmut 3 skips decorated functions and module- and class-level code, which is where most of
-``components/settings.py`` lives (pydantic validators, ``Field`` bounds, ``Literal`` values, patterns). This tool
+the settings package lives (pydantic validators, ``Field`` bounds, ``Literal`` values, patterns). This tool
 mutates the whole module with the standard library's :mod:`ast`.
 
 How it works:
@@ -53,11 +53,11 @@ EQUIVALENTS = ROOT / "mutation" / "equivalents.txt"
 # listed. node_agent: only its pure functions and constants (the
 # NodeAgent ComponentResource is Pulumi wiring, held by the mock tests of each agent).
 MODULES: dict[str, tuple[list[str], dict[str, str]]] = {
-    "targeting": (["tests/test_targeting_pinned.py", "tests/test_targeting.py"], {}),
-    "placement": (["tests/test_placement_pinned.py", "tests/test_placement.py", "tests/test_plan_pinned.py"], {}),
-    "plan": (["tests/test_plan_pinned.py", "tests/test_plan.py"], {}),
+    "targeting": (["tests/targeting/test_targeting_pinned.py", "tests/targeting/test_targeting.py"], {}),
+    "placement": (["tests/placement/test_placement_pinned.py", "tests/placement/test_placement.py", "tests/placement/test_plan_pinned.py"], {}),
+    "plan": (["tests/placement/test_plan_pinned.py", "tests/placement/test_plan.py"], {}),
     "settings": (
-        ["tests/test_settings_bounds.py", "tests/test_settings.py", "tests/test_plan_pinned.py"],
+        ["tests/settings/test_settings_bounds.py", "tests/settings/test_settings.py", "tests/placement/test_plan_pinned.py"],
         {
             "_read_raw": "reads pulumi.Config: the program's wiring, held by the mock runs",
             "load_settings": "reads pulumi.Config: the program's wiring",
@@ -65,9 +65,17 @@ MODULES: dict[str, tuple[list[str], dict[str, str]]] = {
         },
     ),
     "node_agent": (
-        ["tests/test_node_agent_pinned.py", "tests/test_node_agent.py"],
+        ["tests/agents/test_node_agent_pinned.py", "tests/agents/test_node_agent.py"],
         {"NodeAgent": "the ComponentResource: Pulumi wiring", "NodeAgentArgs": "the component's argument holder"},
     ),
+}
+
+SOURCES = {
+    "targeting": "components/targeting/__init__.py",
+    "placement": "components/placement/__init__.py",
+    "plan": "components/placement/plan.py",
+    "settings": "components/settings/__init__.py",
+    "node_agent": "components/agents/node_agent.py",
 }
 
 # Third-party modules the parent imports once so that each forked child starts warm.
@@ -248,7 +256,7 @@ def _replace(tree: ast.AST, old: ast.AST, new: ast.AST) -> None:
 
 
 def list_sites(module: str) -> tuple[ast.Module, list[Site]]:
-    source = (ROOT / "components" / f"{module}.py").read_text()
+    source = (ROOT / SOURCES[module]).read_text()
     tree = ast.parse(source)
     sites = _Lister(module, tree, MODULES[module][1]).sites
     seen: dict[str, int] = {}
@@ -277,10 +285,13 @@ def _child(module: str, code: types.CodeType | None, tests: list[str]) -> None:
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     if code is not None:
-        name = f"components.{module}"
+        source = Path(SOURCES[module])
+        name = ".".join(source.with_suffix("").parts).removesuffix(".__init__")
         mod = types.ModuleType(name)
-        mod.__file__ = str(Path("components") / f"{module}.py")
-        mod.__package__ = "components"
+        mod.__file__ = str(source)
+        mod.__package__ = name if source.name == "__init__.py" else name.rpartition(".")[0]
+        if source.name == "__init__.py":
+            mod.__path__ = [str(source.parent)]
         sys.modules[name] = mod
         try:
             exec(code, mod.__dict__)
@@ -377,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{module}: the tests fail without any mutant ({tests}); not measured", flush=True)
                 continue
             jobs = []
-            path = str(copy_root / "components" / f"{module}.py")
+            path = str(copy_root / SOURCES[module])
             for site in sites:
                 jobs.append((site.description, compile(_apply(tree, site), path, "exec")))
             t0 = time.monotonic()

@@ -17,8 +17,8 @@ from hypothesis import settings
 settings.register_profile("eks-daemonsets", deadline=None)
 settings.load_profile("eks-daemonsets")
 
-from components import mocks
-from components.mocks import RunResult
+from offline import mocks
+from offline.mocks import RunResult
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = "eks-daemonsets"
@@ -47,6 +47,6 @@ def run() -> Callable[[Mapping[str, Any]], RunResult]:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """The stack fuzzer's figures (cases, time, slowest case), when it ran: printed, never asserted."""
-    fuzz = sys.modules.get("tests.test_stack_fuzz")
+    fuzz = sys.modules.get("tests.input.test_stack_fuzz")
     if fuzz is not None and fuzz.FIGURES.cases:
         terminalreporter.write_line(fuzz.FIGURES.line())

@@ -1,0 +1,5 @@
+import sys
+
+from tests.judges import main
+
+sys.exit(main())
