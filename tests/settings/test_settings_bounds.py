@@ -852,7 +852,7 @@ def test_al2_ami_types_are_refused_suggesting_their_al2023_counterpart(ami: str,
 
 
 def test_only_the_cluster_key_may_hold_the_inline_kubeconfig_secret() -> None:
-    from components.settings import _holds_inline_kubeconfig
+    from components.settings.load import _holds_inline_kubeconfig
 
     inline = {"existing": {"kubeconfig": "apiVersion: v1"}}
     assert _holds_inline_kubeconfig("cluster", {"cluster": inline})
