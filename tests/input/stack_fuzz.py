@@ -456,7 +456,7 @@ def parse_location(text: str) -> tuple[list[Part], str]:
 def _known_keys() -> frozenset[str]:
     from pydantic import BaseModel
 
-    from components import settings
+    from components.settings import stack as settings
 
     keys: set[str] = set(settings._TOP_LEVEL)
     stack: list[type[BaseModel]] = [settings._Model]
@@ -526,7 +526,8 @@ def _compose(content: bytes) -> yaml.Node:
 
 def _is_known(parts: list[Part], start: int) -> bool:
     """Every part from ``start`` on is a key of the schema: a missing key, or one whose default is at fault."""
-    from components.settings import NAMESPACE, _TOP_LEVEL
+    from components.settings import NAMESPACE
+    from components.settings.stack import _TOP_LEVEL
 
     def known(part: Part, top: bool) -> bool:
         if not isinstance(part.key, str):

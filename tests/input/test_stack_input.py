@@ -481,7 +481,7 @@ def test_a_union_members_tag_is_not_named_as_a_key() -> None:
     """pydantic puts a union member's name in an error's location (``vpc.VpcSettings.id``); the file has no such key."""
     from pydantic import BaseModel, ConfigDict, ValidationError
 
-    from components import settings
+    from components.settings import messages as settings
 
     class Vpc(BaseModel):
         model_config = ConfigDict(extra="forbid")

@@ -1,0 +1,84 @@
+"""``eks-daemonsets:nodeGroups``: each EKS managed node group, with its scaling, AMI type, labels and taints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from components.placement import AMI_ARCH
+from components.settings.model_base import _Model
+from components.settings.values import EksName, InstanceType, NodeLabels, Text
+from components.targeting import validate_label_key, validate_label_value
+
+
+class Scaling(_Model):
+    min: int = Field(ge=0, le=1000)
+    desired: int = Field(ge=0, le=1000)
+    max: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "Scaling":
+        if not self.min <= self.desired <= self.max:
+            raise ValueError(
+                f"min {self.min}, desired {self.desired}, max {self.max} are out of order; allowed: min <= desired <= max"
+            )
+        return self
+
+
+class TaintSettings(_Model):
+    key: Text
+    value: Text = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, key: str) -> str:
+        validate_label_key(key)
+        return key
+
+    @field_validator("value")
+    @classmethod
+    def _value(cls, value: str) -> str:
+        validate_label_value(value)
+        return value
+
+
+class NodeGroupSettings(_Model):
+    """One entry of ``eks-daemonsets:nodeGroups``: an EKS managed node group."""
+
+    name: EksName
+    # CreateNodegroup takes 0 to 20 instance types.
+    instance_types: tuple[InstanceType, ...] = Field(min_length=1, max_length=20)
+    scaling: Scaling
+    capacity_type: Literal["ON_DEMAND", "SPOT", "CAPACITY_BLOCK"] = "ON_DEMAND"
+    ami_type: str = "AL2023_x86_64_STANDARD"
+    disk_size_gib: int = Field(default=50, ge=20, le=16384)
+    labels: NodeLabels = Field(default_factory=dict)
+    taints: tuple[TaintSettings, ...] = Field(default=(), max_length=50)
+
+    @field_validator("ami_type")
+    @classmethod
+    def _ami(cls, value: str) -> str:
+        if value not in AMI_ARCH:
+            raise ValueError(f"{value!r} is not an EKS AMI type; allowed: {', '.join(sorted(AMI_ARCH))}")
+        return value
+
+    @field_validator("instance_types")
+    @classmethod
+    def _unique_types(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"{list(value)} lists an instance type twice; allowed: each instance type once")
+        return value
+
+    @field_validator("taints")
+    @classmethod
+    def _unique_taints(cls, taints: tuple[TaintSettings, ...]) -> tuple[TaintSettings, ...]:
+        seen = set()
+        for taint in taints:
+            if (taint.key, taint.effect) in seen:
+                raise ValueError(
+                    f"taint {taint.key}:{taint.effect} appears twice; allowed: one taint per key and effect"
+                )
+            seen.add((taint.key, taint.effect))
+        return taints

@@ -1,0 +1,141 @@
+"""The stack file's raw values to :class:`~components.settings.stack.Settings`: limits and region first, then the
+models, then the decisions made for the user (CloudWatch, the cluster's name) and the checks across keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+from pydantic import ValidationError
+
+from components.input.error_text import shown
+from components.input.limits import LimitError, check_value
+from components.settings.agent_targeting import _targeting
+from components.settings.agents import AgentSettings
+from components.settings.constants import AGENT_KEYS, NAMESPACE
+from components.settings.errors import SettingsError, config_key
+from components.settings.messages import _problems
+from components.settings.node_groups import NodeGroupSettings
+from components.settings.stack import Agent, Settings, _StackModel
+from components.settings.values import _EKS_NAME
+
+
+# The AWS SDKs' partitions (partitions.json `regionRegex`: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e,
+# aws-iso-f, aws-eusc), spelt with ASCII classes.
+_AWS_REGION = re.compile(
+    r"(?:us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov|us-iso|us-isob|us-isof|eu-isoe|eusc-de)-[a-z]+-[0-9]+"
+)
+
+
+def _check_bounds(raw: Mapping[str, Any], region: Optional[str]) -> None:
+    """What every stack file is checked for before pydantic reads it: the limits, and a region that is one."""
+    try:
+        check_value(dict(raw))
+    except LimitError as error:
+        raise SettingsError(f"{config_key(error.path)}: {error}") from None
+    # Checked here, not only where Fluentd's CloudWatch output uses it: the region names every ARN and endpoint.
+    if region and not _AWS_REGION.fullmatch(region):
+        raise SettingsError(
+            f"aws:region: {shown(region)} is not an AWS region; allowed: a region name such as us-west-2 or "
+            "eu-central-1"
+        )
+
+
+def _default_cluster_name(project: str, stack: str) -> str:
+    name = f"{project}-{stack}"
+    if not (len(name) <= 100 and _EKS_NAME.match(name)):
+        raise SettingsError(
+            f"{NAMESPACE}:cluster.name: is not set, and the default {shown(name)} (<project>-<stack>) is not an EKS "
+            "cluster name; allowed: set cluster.name to 1 to 100 letters, digits, '-' or '_', starting with a letter "
+            "or digit"
+        )
+    return name
+
+
+def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: Optional[str]) -> Settings:
+    """Validate the raw config values (already JSON-decoded) into :class:`Settings`.
+
+    Raises:
+        SettingsError: the first problem found, naming the full config key.
+    """
+    _check_bounds(raw, region)
+    try:
+        # by_name=False: a key is its camelCase name only; `instance_types` is an unknown key, not a silent twin.
+        model = _StackModel.model_validate(dict(raw), by_name=False)
+    except ValidationError as error:
+        problems = _problems(error, raw)
+        raise SettingsError("; ".join(problems)) from None
+    notes: list[str] = []
+    model = _without_unreachable_cloudwatch(model, notes)
+    # An existing cluster without CloudWatch registers nothing of AWS's: no region needed.
+    if not region and (model.cluster.existing is None or model.agents.fluentd.outputs.cloudwatch.enabled):
+        raise SettingsError(
+            "aws:region: required key is missing; allowed: an AWS region such as us-west-2, here or in the "
+            "AWS_REGION or AWS_DEFAULT_REGION environment variable"
+        )
+    _ami_types_published_for(model.cluster.kubernetes_version, model.node_groups)
+    agents = {}
+    for agent_key in AGENT_KEYS:
+        agent_settings: AgentSettings = getattr(model.agents, to_snake(agent_key))
+        agents[agent_key] = Agent(agent_key, agent_settings, _targeting(agent_key, agent_settings))
+    return Settings(
+        project=project,
+        stack=stack,
+        region=region,
+        cluster_name=model.cluster.name or _default_cluster_name(project, stack),
+        cluster=model.cluster,
+        node_groups=model.node_groups,
+        agents=agents,
+        monitoring=model.monitoring,
+        notes=tuple(notes),
+    )
+
+
+def _without_unreachable_cloudwatch(model: _StackModel, notes: list[str]) -> _StackModel:
+    """On an existing cluster with no OIDC provider given, Fluentd can't assume an IAM role: CloudWatch is off.
+
+    Logs then go to stdout (``kubectl logs``) unless another output is on, so that a stack file written for EKS runs
+    unchanged on any cluster, the local one included.
+    """
+    existing = model.cluster.existing
+    fluentd = model.agents.fluentd
+    if existing is None or existing.oidc_provider_arn or not fluentd.outputs.cloudwatch.enabled or not fluentd.enabled:
+        return model
+    outputs = fluentd.outputs.model_copy(
+        update={
+            "cloudwatch": fluentd.outputs.cloudwatch.model_copy(update={"enabled": False}),
+            "stdout": fluentd.outputs.stdout.model_copy(update={"enabled": True}),
+        }
+    )
+    notes.append(
+        f"{NAMESPACE}:agents.fluentd.outputs.cloudwatch: off on an existing cluster without "
+        f"{NAMESPACE}:cluster.existing.oidcProviderArn (Fluentd's IAM role trusts that provider); logs go to stdout"
+    )
+    agents = model.agents.model_copy(update={"fluentd": fluentd.model_copy(update={"outputs": outputs})})
+    return model.model_copy(update={"agents": agents})
+
+
+#: EKS published Amazon Linux 2 AMIs up to Kubernetes 1.32 and none for 1.33 or later (EKS user guide, "Kubernetes
+#: versions on standard support": AL2 AMIs end with 1.32; awslabs/amazon-eks-ami#2545: AL2 AMIs out of support).
+LAST_KUBERNETES_WITH_AL2_AMIS = (1, 32)
+
+
+def _ami_types_published_for(version: str, groups: Sequence[NodeGroupSettings]) -> None:
+    major, minor = (int(part) for part in version.split("."))
+    if (major, minor) <= LAST_KUBERNETES_WITH_AL2_AMIS:
+        return
+    for index, group in enumerate(groups):
+        if group.ami_type.startswith("AL2_"):
+            replacement = {"AL2_x86_64": "AL2023_x86_64_STANDARD", "AL2_x86_64_GPU": "AL2023_x86_64_NVIDIA"}.get(
+                group.ami_type, "AL2023_ARM_64_STANDARD"
+            )
+            raise SettingsError(
+                f"{config_key(('nodeGroups', index, 'amiType'))}: {group.ami_type!r} has no EKS AMI for Kubernetes "
+                f"{version} (EKS published Amazon Linux 2 AMIs up to 1.32); allowed: an AL2023 or Bottlerocket AMI "
+                f"type, such as {replacement}"
+            )
+
+
+def to_snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

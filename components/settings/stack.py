@@ -1,0 +1,74 @@
+"""The whole stack file: the model it is validated with, and the frozen :class:`Settings` the program uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Optional
+
+from pydantic import Field, field_validator
+
+from components.settings.agents import AgentSettings, AgentsSettings
+from components.settings.cluster import ClusterSettings
+from components.settings.model_base import _Model
+from components.settings.node_groups import NodeGroupSettings
+from components.targeting import NodeTargeting
+
+
+class MonitoringSettings(_Model):
+    """``eks-daemonsets:monitoring``: what else runs in the cluster that the agents can plug into."""
+
+    prometheus_operator: bool = False
+
+
+class _StackModel(_Model):
+    cluster: ClusterSettings
+    node_groups: tuple[NodeGroupSettings, ...] = Field(min_length=1, max_length=30)
+    agents: AgentsSettings = AgentsSettings()
+    monitoring: MonitoringSettings = MonitoringSettings()
+
+    @field_validator("node_groups")
+    @classmethod
+    def _unique_names(cls, groups: tuple[NodeGroupSettings, ...]) -> tuple[NodeGroupSettings, ...]:
+        seen: set[str] = set()
+        for group in groups:
+            if group.name in seen:
+                raise ValueError(f"node group name {group.name!r} is used twice; allowed: each name once")
+            seen.add(group.name)
+        return groups
+
+
+#: The stack file's top-level keys (under the namespace), each with its field of :class:`_StackModel`.
+_TOP_LEVEL = {"cluster": "cluster", "nodeGroups": "node_groups", "agents": "agents", "monitoring": "monitoring"}
+
+
+@dataclass(frozen=True)
+class Agent:
+    """One agent's settings with its targeting built: what a NodeAgent component consumes."""
+
+    key: str
+    settings: AgentSettings
+    targeting: NodeTargeting
+
+    @property
+    def enabled(self) -> bool:
+        return self.settings.enabled
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The whole stack file, validated."""
+
+    project: str
+    stack: str
+    region: Optional[str]
+    cluster_name: str
+    cluster: ClusterSettings
+    node_groups: tuple[NodeGroupSettings, ...]
+    agents: Mapping[str, Agent]
+    monitoring: MonitoringSettings
+    #: Things the program decided for the user that they should hear about (``pulumi.log.warn`` at preview).
+    notes: tuple[str, ...] = ()
+
+    def enabled_agents(self) -> dict[str, Agent]:
+        return {key: agent for key, agent in self.agents.items() if agent.enabled}
