@@ -34,7 +34,6 @@ from local.metrics import (
     cpu_seconds,
     cpu_ticks_seconds,
     find_object,
-    free_port,
     memory_status,
     node_exporter_objects,
     render_manifests,
@@ -42,6 +41,7 @@ from local.metrics import (
     run_as,
     service_account_kubeconfig,
 )
+from local.processes import free_port
 from local.prometheus import LocalPrometheus, ScrapeJob
 
 ROOT = Path(__file__).resolve().parent.parent

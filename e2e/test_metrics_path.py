@@ -32,14 +32,13 @@ from local.metrics import (
     bind_scraper,
     container,
     find_object,
-    listening_addresses,
     memory_status,
     node_exporter_objects,
     render_manifests,
     run_as,
     service_account_kubeconfig,
-    this_machines_addresses,
 )
+from local.processes import listening_addresses, this_machines_addresses
 from local.prometheus import LocalPrometheus, ScrapeJob
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

@@ -40,7 +40,8 @@ from typing import Any, Optional
 import yaml
 
 from local.tools.build import BIN_DIR
-from local.cluster import LocalCluster, port_owner
+from local.cluster import LocalCluster
+from local.processes import free_port, port_owner, stop_process
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 NODE_EXPORTER = "node-exporter"
@@ -149,66 +150,6 @@ def run_as(pod_spec: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[Option
     """The container's (runAsUser, runAsGroup), the container's securityContext over the pod's."""
     pod, own = pod_spec.get("securityContext", {}), spec.get("securityContext", {})
     return own.get("runAsUser", pod.get("runAsUser")), own.get("runAsGroup", pod.get("runAsGroup"))
-
-
-# -- ports and sockets --------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def stop_process(process: Optional[subprocess.Popen], *, timeout_seconds: float) -> None:
-    """SIGTERM a process this code started, then SIGKILL it if it outlives ``timeout_seconds``."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout_seconds)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
-
-
-def listening_addresses(pid: int) -> set[tuple[str, int]]:
-    """The (address, port) pairs process ``pid`` listens on over TCP, read from /proc (IPv4 and IPv6)."""
-    inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
-            target = os.readlink(fd)
-        except OSError:
-            continue
-        if target.startswith("socket:["):
-            inodes.add(target[8:-1])
-    found = set()
-    for table, family in (("tcp", socket.AF_INET), ("tcp6", socket.AF_INET6)):
-        try:
-            lines = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] != "0A" or fields[9] not in inodes:  # 0A: LISTEN
-                continue
-            address_hex, port_hex = fields[1].split(":")
-            raw = bytes.fromhex(address_hex)
-            # /proc prints each 32-bit word in host (little-endian) order.
-            raw = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
-            found.add((socket.inet_ntop(family, raw), int(port_hex, 16)))
-    return found
-
-
-def this_machines_addresses() -> list[str]:
-    """The IPv4 addresses of this machine's interfaces other than loopback (``hostname -I``'s answer, from /proc)."""
-    addresses = set()
-    # /proc/net/fib_trie marks each local address with "/32 host LOCAL" on the line after it.
-    lines = Path("/proc/net/fib_trie").read_text().splitlines()
-    for previous, line in zip(lines, lines[1:]):
-        if "/32 host LOCAL" in line:
-            address = previous.split()[-1]
-            if not address.startswith("127."):
-                addresses.add(address)
-    return sorted(addresses)
 
 
 # -- the cluster side ---------------------------------------------------------------------------------------------
@@ -473,9 +414,6 @@ __all__ = [
     "cpu_seconds",
     "cpu_ticks_seconds",
     "find_object",
-    "free_port",
-    "listening_addresses",
-    "stop_process",
     "local_args",
     "memory_status",
     "node_exporter_objects",
@@ -483,5 +421,4 @@ __all__ = [
     "rss_bytes",
     "run_as",
     "service_account_kubeconfig",
-    "this_machines_addresses",
 ]

@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from local.metrics import free_port, stop_process
+from local.processes import free_port, stop_process
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 PROMTOOL = Path("/usr/bin/promtool")
