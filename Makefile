@@ -70,7 +70,7 @@ local-down: $(VENV)/.installed
 
 ## e2e-deps: what the end-to-end suite needs beside the Go tools: Debian's prometheus (quick when installed)
 e2e-deps:
-	bash local/install_prometheus.sh
+	bash local/metrics/install_prometheus.sh
 
 ## e2e: the end-to-end suite on the real parts (builds the tools if need be)
 e2e: $(VENV)/.installed e2e-deps

@@ -2,13 +2,13 @@
 
     python -m benchmarks.metrics_footprint [--scrapes 20] [--interval 15]     # make bench-metrics
 
-The two processes run as ``local/metrics.py`` runs them: the rendered dev stack's arguments, as their containers'
-users, the proxy authenticating scrapes against a local Kubernetes 1.35 control plane (kwokctl, on a free port).
-Debian's Prometheus scrapes through the proxy with a bearer token, at ``--interval``. After one warm-up scrape, the
-script samples each process's VmRSS (``/proc/<pid>/status``) once per interval, and reads its CPU time (each
-thread's ``schedstat``, with ``/proc/<pid>/stat``'s utime+stime beside it) before and after ``--scrapes`` scrapes.
-It prints them beside the requests and limits of the rendered DaemonSet. Printed, never asserted: the figures depend
-on the machine (CPUs, mounts, interfaces).
+The two processes run as ``local/metrics/node_exporter_pod.py`` runs them: the rendered dev stack's arguments, as
+their containers' users, the proxy authenticating scrapes against a local Kubernetes 1.35 control plane (kwokctl, on a
+free port). Debian's Prometheus scrapes through the proxy with a bearer token, at ``--interval``. After one warm-up
+scrape, the script samples each process's VmRSS (``/proc/<pid>/status``) once per interval, and reads its CPU time
+(each thread's ``schedstat``, with ``/proc/<pid>/stat``'s utime+stime beside it) before and after ``--scrapes``
+scrapes. It prints them beside the requests and limits of the rendered DaemonSet. Printed, never asserted: the figures
+depend on the machine (CPUs, mounts, interfaces).
 """
 
 from __future__ import annotations
@@ -34,7 +34,6 @@ from local.metrics import (
     cpu_seconds,
     cpu_ticks_seconds,
     find_object,
-    free_port,
     memory_status,
     node_exporter_objects,
     render_manifests,
@@ -42,7 +41,8 @@ from local.metrics import (
     run_as,
     service_account_kubeconfig,
 )
-from local.prometheus import LocalPrometheus, ScrapeJob
+from local.processes import free_port
+from local.metrics.prometheus import LocalPrometheus, ScrapeJob
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKDIR = ROOT / "build" / "local" / "metrics-bench"

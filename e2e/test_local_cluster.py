@@ -9,8 +9,8 @@ import subprocess
 import pytest
 
 from local.tools.build import BIN_DIR, KUBERNETES_VERSION, PULUMI_VERSION
-from local.cluster import ClusterError, LocalCluster, process_alive
-from local.metrics import listening_addresses
+from local.cluster import ClusterError, LocalCluster
+from local.processes import listening_addresses, process_alive
 
 
 def test_the_control_plane_and_the_cli_report_the_pinned_versions(cluster: LocalCluster) -> None:

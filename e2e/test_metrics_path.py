@@ -1,12 +1,12 @@
 """The metrics path for real: node-exporter behind kube-rbac-proxy, at the pinned releases, on a real control plane.
 
 node_exporter and kube-rbac-proxy are built from the Go module proxy at the versions the DaemonSet's images pin, and
-run as local processes with the arguments of the rendered dev stack's DaemonSet (``local/metrics.py`` says what is
-mapped: ``$(IP)`` -> 127.0.0.1, hostPath mounts -> host paths, a taken port -> a free one, and ``--kubeconfig`` for the
-proxy). The proxy authenticates as the rendered node-exporter ServiceAccount, through the rendered ClusterRole and
-binding, to a Kubernetes 1.35 control plane of its own (kwokctl, port 16445), where its TokenReviews and
-SubjectAccessReviews go. Scrapers are ServiceAccounts with tokens from ``kubectl create token``, and a real
-Prometheus (Debian's package: ``make e2e-deps``).
+run as local processes with the arguments of the rendered dev stack's DaemonSet (``local/metrics/container_args.py``
+says what is mapped: ``$(IP)`` -> 127.0.0.1, hostPath mounts -> host paths, a taken port -> a free one, and
+``--kubeconfig`` for the proxy). The proxy authenticates as the rendered node-exporter ServiceAccount, through the
+rendered ClusterRole and binding, to a Kubernetes 1.35 control plane of its own (kwokctl, port 16445), where its
+TokenReviews and SubjectAccessReviews go. Scrapers are ServiceAccounts with tokens from ``kubectl create token``, and
+a real Prometheus (Debian's package: ``make e2e-deps``).
 """
 
 from __future__ import annotations
@@ -32,15 +32,14 @@ from local.metrics import (
     bind_scraper,
     container,
     find_object,
-    listening_addresses,
     memory_status,
     node_exporter_objects,
     render_manifests,
     run_as,
     service_account_kubeconfig,
-    this_machines_addresses,
 )
-from local.prometheus import LocalPrometheus, ScrapeJob
+from local.processes import listening_addresses, this_machines_addresses
+from local.metrics.prometheus import LocalPrometheus, ScrapeJob
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEV = PROJECT_DIR / "Pulumi.dev.yaml"

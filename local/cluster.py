@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -30,6 +29,7 @@ from typing import Any, Optional
 
 import yaml
 
+from local.processes import port_owner, process_alive
 from local.tools.build import BIN_DIR, FAMILIES, build
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -44,50 +44,6 @@ ADMISSION_PLUGINS = "NodeRestriction,PodSecurity,ServiceAccount"
 
 class ClusterError(Exception):
     """The local cluster can't start or be reached; the message says why."""
-
-
-def port_owner(port: int) -> Optional[str]:
-    """Who listens on 127.0.0.1:``port`` (a process name where /proc tells), or None when it is free."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-            return None
-        except OSError:
-            pass
-    inode_by_port = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inode_by_port[fields[9]] = port
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            for fd in (proc / "fd").iterdir():
-                target = os.readlink(fd)
-                if target.startswith("socket:[") and target[8:-1] in inode_by_port:
-                    return f"{(proc / 'comm').read_text().strip()} (pid {proc.name})"
-        except OSError:
-            continue
-    return "another process"
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    # A zombie has exited; only its parent's wait is missing.
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return False
 
 
 class LocalCluster:

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-ANCHORS_DIR = Path(os.environ.get("EKS_DAEMONSETS_ANCHORS", Path(__file__).resolve().parents[2] / "shared" / "anchors"))
+ANCHORS_DIR = Path(os.environ.get("EKS_DAEMONSETS_ANCHORS", Path(__file__).resolve().parents[3] / "shared" / "anchors"))
 CLUSTER_SCOPED = frozenset({"ClusterRole", "ClusterRoleBinding", "Namespace"})
 # Kinds of the Prometheus Operator's CRDs: kube-prometheus ships them beside its DaemonSet.
 WITHOUT_CRD = frozenset({"ServiceMonitor", "PrometheusRule"})

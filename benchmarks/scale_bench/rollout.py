@@ -1,13 +1,13 @@
-"""Pure helpers of the scale benchmark: node counts in proportion, maxUnavailable as the controller scales it, and a
-rollout followed pod event by pod event (nodes without a ready agent, waves, completion).
+"""A rollout followed pod event by pod event (nodes without a ready agent, waves, completion), and maxUnavailable as
+the controller scales it: pure.
 
-Nothing here talks to a cluster: ``scale_bench.py`` feeds it the lines of a ``kubectl get pods --watch``.
+Nothing here talks to a cluster: ``rollout_watch.py`` feeds it the lines of a ``kubectl get pods --watch``.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional, Union
@@ -25,24 +25,6 @@ WATCH_FIELDS = (
     "{.object.spec.containers[0].image}",
 )
 WATCH_JSONPATH = '{"|"}'.join(WATCH_FIELDS) + '{"\\n"}'
-
-
-def proportional_counts(weights: Mapping[str, int], total: int) -> dict[str, int]:
-    """``total`` nodes shared among the groups in proportion to ``weights`` (largest remainder; ties to the
-    earlier group), so the shares add up to ``total`` exactly.
-
-    >>> proportional_counts({"system": 2, "general": 3, "gpu": 1, "pci": 2}, 1000)
-    {'system': 250, 'general': 375, 'gpu': 125, 'pci': 250}
-    """
-    weight_sum = sum(weights.values())
-    if weight_sum <= 0 or total < 0:
-        raise ValueError(f"need positive weights and a non-negative total, got {dict(weights)} and {total}")
-    exact = {group: total * weight / weight_sum for group, weight in weights.items()}
-    counts = {group: math.floor(share) for group, share in exact.items()}
-    order = sorted(weights, key=lambda g: (-(exact[g] - counts[g]), list(weights).index(g)))
-    for group in order[: total - sum(counts.values())]:
-        counts[group] += 1
-    return counts
 
 
 def scaled_max_unavailable(max_unavailable: Union[int, str, None], desired: int, *, max_surge: Union[int, str, None] = 0) -> int:
@@ -189,43 +171,3 @@ def count_waves(deletions: Sequence[float], new_ready: Iterable[float]) -> int:
             waves += 1
         last_deletion = deleted
     return waves
-
-
-def format_table(header: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> str:
-    """A Markdown table, columns padded so it also reads as plain text; columns in ``right`` align right."""
-    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
-
-    def line(cells: Sequence[str]) -> str:
-        padded = [str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in enumerate(zip(cells, widths))]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join(("-" * (w + 1) + ":" if i in right else "-" * (w + 2)) for i, w in enumerate(widths)) + "|"
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
-
-
-def host_ports(pod_spec: Mapping[str, object]) -> frozenset[tuple[str, int]]:
-    """The (protocol, port) pairs a pod takes on its node: its hostPorts, or with hostNetwork every containerPort
-    (the API server defaults hostPort to containerPort there). Two pods that share one can't run on one node: the
-    scheduler's NodePorts filter keeps the second off."""
-    taken = set()
-    for container in [*pod_spec.get("initContainers", []), *pod_spec.get("containers", [])]:  # type: ignore[misc]
-        for port in container.get("ports") or []:
-            host_port = port.get("hostPort") or (port["containerPort"] if pod_spec.get("hostNetwork") else None)
-            if host_port:
-                taken.add((port.get("protocol", "TCP"), int(host_port)))
-    return frozenset(taken)
-
-
-def phases(ports: Mapping[str, frozenset[tuple[str, int]]]) -> list[list[str]]:
-    """The DaemonSets (in the given order) in as few phases as first-fit finds, no two in one phase sharing a host
-    port: each phase can run on the same nodes at once."""
-    grouped: list[tuple[list[str], set[tuple[str, int]]]] = []
-    for key, taken in ports.items():
-        for members, used in grouped:
-            if not used & taken:
-                members.append(key)
-                used |= taken
-                break
-        else:
-            grouped.append(([key], set(taken)))
-    return [members for members, _ in grouped]

@@ -1,4 +1,5 @@
-"""A real Prometheus (Debian's package, ``local/install_prometheus.sh``) scraping on 127.0.0.1, started and stopped here.
+"""A real Prometheus (Debian's package, ``local/metrics/install_prometheus.sh``) scraping on 127.0.0.1, started and
+stopped here.
 
     jobs = [ScrapeJob("node-exporter", ["127.0.0.1:9100"], token_file=reader_token)]
     with LocalPrometheus(jobs, workdir=Path("build/local/prometheus")) as prometheus:
@@ -26,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from local.metrics import free_port, stop_process
+from local.processes import free_port, stop_process
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 PROMTOOL = Path("/usr/bin/promtool")
@@ -101,7 +102,7 @@ class LocalPrometheus:
 
     def start(self, *, timeout_seconds: float = 60) -> "LocalPrometheus":
         if not PROMETHEUS.exists():
-            raise PrometheusError(f"{PROMETHEUS} is missing: run local/install_prometheus.sh (make e2e-deps)")
+            raise PrometheusError(f"{PROMETHEUS} is missing: run local/metrics/install_prometheus.sh (make e2e-deps)")
         shutil.rmtree(self.workdir, ignore_errors=True)
         (self.workdir / "data").mkdir(parents=True)
         self.write_config()

@@ -1,17 +1,12 @@
-"""The local metrics path's pure parts: how a rendered container's args become a local command, and the tool pins.
+"""The local metrics path's pure part: how a rendered container's args become a local command.
 
-The end-to-end suite (e2e/test_metrics_path.py) runs the real binaries; these check the mapping and the version
-agreement exactly, without them.
+The end-to-end suite (e2e/test_metrics_path.py) runs the real binaries; these check the mapping exactly, without them.
 """
 
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
-from components.agents.node_exporter_args import KUBE_RBAC_PROXY_IMAGE, NODE_EXPORTER_IMAGE
-from local.tools.build import FAMILIES, check_module_version, image_version, required_version
 from local.metrics import MetricsPathError, container_env, expand, host_mounts, local_args, run_as, to_host_path
 
 POD_SPEC = {
@@ -103,23 +98,3 @@ def test_local_args_rewrite_only_the_port_of_a_taken_one() -> None:
 def test_run_as_prefers_the_containers_user_to_the_pods() -> None:
     assert run_as(POD_SPEC, PROXY) == (65532, 65532)
     assert run_as(POD_SPEC, EXPORTER) == (65534, 65534)
-
-
-def test_image_version_is_the_exact_release_tag() -> None:
-    assert image_version("quay.io/prometheus/node-exporter:v1.12.1") == "v1.12.1"
-    with pytest.raises(ValueError, match="vMAJOR.MINOR.PATCH"):
-        image_version("quay.io/prometheus/node-exporter@sha256:" + "a" * 64)
-
-
-@pytest.mark.parametrize(("family_name", "image"), [("node-exporter", NODE_EXPORTER_IMAGE), ("kube-rbac-proxy", KUBE_RBAC_PROXY_IMAGE)])
-def test_the_wrapper_builds_the_release_the_daemonset_pins(family_name: str, image: str) -> None:
-    (family,) = [f for f in FAMILIES if f.name == family_name]
-    assert family.version == image_version(image)
-    assert required_version(family, family.module) == image_version(image)
-    check_module_version(family)
-
-
-def test_a_wrapper_requiring_another_release_is_refused() -> None:
-    (family,) = [f for f in FAMILIES if f.name == "node-exporter"]
-    with pytest.raises(ValueError, match="requires github.com/prometheus/node_exporter v1.12.1, but the node-exporter family is v9.9.9"):
-        check_module_version(dataclasses.replace(family, version="v9.9.9"))

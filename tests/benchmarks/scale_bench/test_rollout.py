@@ -1,5 +1,5 @@
-"""The scale benchmark's pure helpers: node counts, maxUnavailable as the controller scales it, a rollout followed
-event by event, waves, host-port phases, the anchors as applied, and the table."""
+"""A rollout followed event by event (nodes without a ready or available agent, waves, completion), and
+maxUnavailable as the DaemonSet controller scales it."""
 
 from __future__ import annotations
 
@@ -7,43 +7,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from benchmarks.anchors import ANCHORS, anchor_documents, anchor_objects
-from benchmarks.rollout import (
-    PodEvent,
-    Rollout,
-    count_waves,
-    format_table,
-    host_ports,
-    phases,
-    proportional_counts,
-    scaled_max_unavailable,
-)
-from benchmarks.scale_bench import new_tag
+from benchmarks.scale_bench.rollout import PodEvent, Rollout, count_waves, scaled_max_unavailable
 
 OLD, NEW = "agent:1.0", "agent:1.1"
-
-
-def test_dev_node_groups_scale_to_1000_in_proportion() -> None:
-    assert proportional_counts({"system": 2, "general": 3, "gpu": 1, "pci": 2}, 1000) == {
-        "system": 250, "general": 375, "gpu": 125, "pci": 250,
-    }
-
-
-def test_proportional_counts_give_remainders_to_the_largest_fractions() -> None:
-    assert proportional_counts({"a": 1, "b": 1, "c": 1}, 100) == {"a": 34, "b": 33, "c": 33}
-    assert proportional_counts({"a": 1, "b": 2}, 10) == {"a": 3, "b": 7}
-
-
-@given(st.dictionaries(st.text(min_size=1, max_size=3), st.integers(0, 50), min_size=1, max_size=6), st.integers(0, 5000))
-def test_proportional_counts_add_up_and_stay_within_one_of_the_exact_share(weights, total) -> None:
-    if sum(weights.values()) == 0:
-        with pytest.raises(ValueError):
-            proportional_counts(weights, total)
-        return
-    counts = proportional_counts(weights, total)
-    assert sum(counts.values()) == total
-    for group, weight in weights.items():
-        assert abs(counts[group] - total * weight / sum(weights.values())) < 1
 
 
 @pytest.mark.parametrize(
@@ -147,42 +113,3 @@ def test_a_lockstep_rollout_has_as_many_waves_as_batches(nodes, batch) -> None:
         deletions.append(wave * 10.0 + index * 0.001)
         readies.append(wave * 10.0 + 5.0 + index * 0.001)
     assert count_waves(deletions, readies) == -(-nodes // batch)
-
-
-def test_host_ports_come_from_host_network_container_ports_or_explicit_host_ports() -> None:
-    spec = {"hostNetwork": True, "containers": [{"ports": [{"containerPort": 9100}]}, {"name": "no-ports"}]}
-    assert host_ports(spec) == {("TCP", 9100)}
-    assert host_ports({"containers": [{"ports": [{"containerPort": 8080}]}]}) == set()
-    assert host_ports({"containers": [{"ports": [{"containerPort": 53, "hostPort": 53, "protocol": "UDP"}]}]}) == {("UDP", 53)}
-
-
-def test_daemonsets_sharing_a_host_port_go_to_separate_phases_in_order() -> None:
-    ports = {"ours": frozenset({("TCP", 9100)}), "logs": frozenset(), "theirs": frozenset({("TCP", 9100)}), "bit": frozenset({("TCP", 2020)})}
-    assert phases(ports) == [["ours", "logs", "bit"], ["theirs"]]
-
-
-def test_new_tag_changes_only_the_tag() -> None:
-    assert new_tag("quay.io/prometheus/node-exporter:v1.12.1") == "quay.io/prometheus/node-exporter:v1.12.1-bench-rollout"
-    assert new_tag("localhost:5000/busybox") == "localhost:5000/busybox:bench-rollout"
-    assert new_tag("busybox") == "busybox:bench-rollout"
-
-
-def test_the_table_is_markdown_with_right_aligned_figures() -> None:
-    text = format_table(["name", "s"], [["ours", "97"], ["theirs", "6"]], right=[1])
-    assert text.splitlines() == ["| name   |  s |", "|--------|---:|", "| ours   | 97 |", "| theirs |  6 |"]
-
-
-@pytest.mark.parametrize("anchor", ANCHORS, ids=[a.key for a in ANCHORS])
-def test_anchors_are_applied_as_shipped_with_only_their_cluster_rbac_renamed(anchor) -> None:
-    documents = anchor_documents(anchor)
-    objects = anchor_objects(anchor, documents)
-    (daemonset,) = [o for o in objects if o["kind"] == "DaemonSet"]
-    (shipped,) = [d for d in documents if d["kind"] == "DaemonSet"]
-    assert daemonset == shipped
-    assert not [o for o in objects if o["kind"] in ("ServiceMonitor", "PrometheusRule")]
-    names = {o["metadata"]["name"] for o in objects if o["kind"] == "ClusterRole"}
-    for binding in (o for o in objects if o["kind"] == "ClusterRoleBinding"):
-        assert binding["metadata"]["name"].startswith(f"anchor-{anchor.key}-")
-        assert binding["roleRef"]["name"] in names
-    namespaces = [o["metadata"]["name"] for o in objects if o["kind"] == "Namespace"]
-    assert namespaces == ([] if anchor.namespace in ("default", "kube-system") else [anchor.namespace])
