@@ -2,7 +2,7 @@
 the rendered DaemonSet gives them, and a real Prometheus scraping them through the proxy.
 
     manifests = render_manifests(PROJECT_DIR / "Pulumi.dev.yaml", out)
-    apply_node_exporter_objects(cluster, manifests)                 # namespace, ServiceAccount, RBAC, ...
+    cluster.apply(node_exporter_objects(manifests))                 # namespace, ServiceAccount, RBAC, ...
     proxy_kubeconfig = service_account_kubeconfig(cluster, "node-exporter", "node-exporter", path)
     with NodeExporterPod(find_object(manifests, "DaemonSet", "node-exporter"), kubeconfig=proxy_kubeconfig,
                          workdir=out / "pod") as pod:
