@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offline.mocks import Registration, RunResult
 from components.agents.node_agent import CONFIG_HASH_ANNOTATION, PRIVILEGED_REASON_ANNOTATION, config_hash
+from offline.mocks import Registration, RunResult
 from tests.conftest import dev_config, run_config
 
 NS = "eks-daemonsets"
