@@ -22,7 +22,8 @@ from components.agents.falco_conf import (
     build_falco_yaml,
     falco_capabilities,
 )
-from components.agents.node_agent import PRIVILEGED_REASON_ANNOTATION, NodeAgent, http_probes
+from components.agents.node_agent import PRIVILEGED_REASON_ANNOTATION, NodeAgent
+from components.agents.probes import http_probes
 from components.settings import SecurityAgentSettings
 
 CUSTOM_RULES_FILE = "custom-rules.yaml"

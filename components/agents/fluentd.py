@@ -25,7 +25,8 @@ from components.agents.fluentd_conf import (
     StdoutOutput,
     build_fluent_conf,
 )
-from components.agents.node_agent import NodeAgent, NodeAgentArgs, http_probes
+from components.agents.node_agent import NodeAgent, NodeAgentArgs
+from components.agents.probes import http_probes
 from components.settings import FluentdSettings, parse_quantity
 
 POS_DIR = "/var/log/fluentd-pos"

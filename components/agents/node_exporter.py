@@ -17,7 +17,7 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.agents.node_agent import NodeAgent, NodeAgentArgs, http_probe, tcp_probe
+from components.agents.node_agent import NodeAgent, NodeAgentArgs
 from components.agents.node_exporter_args import (
     HTTPS_PORT,
     KUBE_RBAC_PROXY_IMAGE,
@@ -26,6 +26,7 @@ from components.agents.node_exporter_args import (
     kube_rbac_proxy_args,
     node_exporter_args,
 )
+from components.agents.probes import http_probe, tcp_probe
 
 #: Users bind their Prometheus's ServiceAccount to this ClusterRole to be allowed to scrape.
 METRICS_READER_ROLE = "node-exporter-metrics-reader"

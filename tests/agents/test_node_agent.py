@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from offline.mocks import run_program
 from components.agents.node_agent import (
     API_TOKEN_VOLUME,
     NodeAgent,
@@ -12,10 +11,11 @@ from components.agents.node_agent import (
     config_hash,
     daemonset_spec,
     harden_container,
-    http_probe,
 )
+from components.agents.probes import http_probe
 from components.settings import Agent, AgentSettings
 from components.targeting import NodeTargeting
+from offline.mocks import run_program
 
 
 def test_harden_container_applies_the_restricted_profile_under_what_the_agent_loosens() -> None:

@@ -17,10 +17,7 @@ from components.agents.node_agent import (
     config_hash,
     daemonset_spec,
     harden_container,
-    http_probe,
-    http_probes,
     resources_dict,
-    tcp_probe,
 )
 from components.settings import Resources
 from components.targeting import NodeTargeting, Toleration
@@ -193,32 +190,6 @@ def test_config_hash_changes_when_a_file_is_renamed_with_the_same_content() -> N
     assert config_hash({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     # sha256 over each name and content in name order, each followed by a NUL byte.
     assert config_hash({"b": "2", "a": "1"}) == hashlib.sha256(b"a\x001\x00b\x002\x00").hexdigest()
-
-
-def test_http_probe_fields_are_exact() -> None:
-    assert http_probe("/healthz", 8080, failures=3) == {
-        "httpGet": {"path": "/healthz", "port": 8080, "scheme": "HTTP"},
-        "periodSeconds": 10,
-        "timeoutSeconds": 5,
-        "failureThreshold": 3,
-    }
-    assert http_probe("/h", "http", host="127.0.0.1", failures=1)["httpGet"] == {
-        "path": "/h", "port": "http", "scheme": "HTTP", "host": "127.0.0.1",
-    }
-
-
-def test_http_probes_give_startup_five_minutes_and_readiness_one_failure() -> None:
-    probes = http_probes("/h", 1)
-    assert {name: probe["failureThreshold"] for name, probe in probes.items()} == {
-        "startupProbe": 30, "livenessProbe": 3, "readinessProbe": 1,
-    }
-    assert all(probe["httpGet"] == {"path": "/h", "port": 1, "scheme": "HTTP"} for probe in probes.values())
-
-
-def test_tcp_probe_fields_are_exact() -> None:
-    assert tcp_probe(9000, failures=4) == {
-        "tcpSocket": {"port": 9000}, "periodSeconds": 10, "timeoutSeconds": 5, "failureThreshold": 4,
-    }
 
 
 def test_resources_dict_leaves_out_what_is_not_set() -> None:

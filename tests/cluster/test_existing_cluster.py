@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from offline.mocks import SECRET
 from components.settings import SettingsError
+from offline.mocks import SECRET
 from tests.conftest import dev_config, run_config
 
 NS = "eks-daemonsets"
