@@ -89,6 +89,8 @@ class _Lister:
             scope = [*scope, node.name]
         if isinstance(node, ast.ImportFrom) or isinstance(node, ast.Import):
             return
+        if isinstance(node, ast.If) and _text(node.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+            return  # imports for the type checker only (a split package may need them to avoid a cycle)
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
             return
         if isinstance(node, ast.JoinedStr):
