@@ -7,42 +7,50 @@ mutates the whole module with the standard library's :mod:`ast`.
 How it works:
 
 1. The repository is copied into a temporary directory (never the working tree), and the tests run there.
-2. Each module is parsed and every *mutation site* is listed: comparison operators flipped at their boundary
+2. A group's code is one file or a package (every ``.py`` file of its directory, ``__init__.py`` included, in sorted
+   order, less the files another group measures). Each file is parsed and every *mutation site* is listed
+   (:mod:`mutation.sites`): comparison operators flipped at their boundary
    (``<`` to ``<=``, ``==`` to ``!=``, ``in`` to ``not in``, ``is`` to ``is not``), ``and``/``or`` swapped, ``not``
    dropped, ``if``/``while`` conditions negated, integers moved by +1 and -1, ``return x`` made ``return None``,
    string literals in comparisons and dict literals altered, regex anchors dropped (``pattern=`` and
    ``re.compile``), a keyword of a ``Field(...)`` call removed, a value of a ``Literal[...]`` removed, an entry of a
    dict literal removed. Docstrings, f-strings, error messages and function annotations are left alone.
-3. A parent process imports the heavy third-party libraries once, then forks one child per mutant. The child
-   compiles the mutated module, puts it in ``sys.modules`` before anything imports it, and runs
-   ``pytest -x -q -p no:cacheprovider`` on the test files of that module. A failing run kills the mutant; so does a
+3. A parent process imports the heavy third-party libraries once, then forks one child per mutant
+   (:mod:`mutation.runner`). The child compiles the mutated file, has it imported under its own dotted name (so the
+   package ``__init__`` that re-exports it and its sibling modules all get the mutant), and runs
+   ``pytest -x -q -p no:cacheprovider`` on the test files of that group. A failing run kills the mutant; so does a
    run over the per-mutant timeout (counted apart).
-4. Each mutant has a stable description, ``module.qualname kind: before -> after`` (plus ``#n`` when a function
-   has several identical ones), independent of line numbers. ``mutation/equivalents.txt`` lists the mutants judged
-   equivalent, one per line as ``description<TAB>reason``; they are shown with their reason and left out of the
-   score. The score is killed / (mutants - equivalents).
+4. Each mutant has a stable description, ``group.qualname kind: before -> after`` (plus ``#n`` when a function
+   has several identical ones: numbered in source order, across the group's files in their sorted order, and at
+   module level first by the names the statement assigns), independent of line numbers and of which file of the
+   package holds the code, so a function or a constant may move to another file of its package and keep its
+   mutants' names. ``mutation/equivalents.txt`` lists the mutants judged equivalent, one per line as
+   ``description<TAB>reason``; they are shown with their reason and left out of the score, and any it names that a
+   group no longer has are listed. The score is killed / (mutants - equivalents).
 
 Usage: ``python -m mutation.mutate [--module targeting] [--sample N] [--only FILE] [--jobs 2] [--timeout 180]``.
-``--sample N`` runs a seeded random sample of N mutants per module (the output says so); ``--only FILE`` runs the
-mutants whose descriptions FILE lists (say, the survivors of an earlier run, after adding tests).
+``--sample N`` runs a seeded random sample of N mutants per group (the output says so), drawn from the descriptions
+so that it does not depend on how the group's code is split into files; ``--only FILE`` runs the mutants whose
+descriptions FILE lists (say, the survivors of an earlier run, after adding tests).
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
-import copy
+import dataclasses
 import importlib
 import os
 import random
 import shutil
-import signal
 import sys
 import tempfile
 import time
-import types
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
+
+from mutation.runner import WARM, Mutant, run_mutants
+from mutation.sites import Site, _apply, _Lister
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENTS = ROOT / "mutation" / "equivalents.txt"
@@ -70,203 +78,50 @@ MODULES: dict[str, tuple[list[str], dict[str, str]]] = {
     ),
 }
 
+# Group -> where its code is: a package directory or one file.
 SOURCES = {
-    "targeting": "components/targeting/__init__.py",
-    "placement": "components/placement/__init__.py",
+    "targeting": "components/targeting",
+    "placement": "components/placement",
     "plan": "components/placement/plan.py",
-    "settings": "components/settings/__init__.py",
+    "settings": "components/settings",
     "node_agent": "components/agents/node_agent.py",
 }
-
-# Third-party modules the parent imports once so that each forked child starts warm.
-WARM = ["pytest", "hypothesis", "pydantic", "yaml", "pulumi", "pulumi_kubernetes", "pulumi_aws", "pulumi_eks",
-        "kubernetes_validate", "jsonschema", "grpc", "google.protobuf"]
-
-_FLIP = {
-    ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Eq: ast.NotEq, ast.NotEq: ast.Eq,
-    ast.In: ast.NotIn, ast.NotIn: ast.In, ast.Is: ast.IsNot, ast.IsNot: ast.Is,
-}
+# Group -> files of its package it leaves out, because another group measures them.
+LEFT_OUT = {"placement": ["components/placement/plan.py"]}
 
 
-@dataclass(frozen=True)
-class Site:
-    """One mutation: the index of the node in ``ast.walk`` order, what to do, and its stable description."""
-
-    node_index: int
-    action: str
-    arg: object
-    description: str
-    line: int
+def group_files(module: str) -> list[str]:
+    """The files of a group, relative to the repository root: a package's in sorted order, or the one file."""
+    source = ROOT / SOURCES[module]
+    if not source.is_dir():
+        return [SOURCES[module]]
+    files = sorted(path.relative_to(ROOT).as_posix() for path in source.rglob("*.py"))
+    return [file for file in files if file not in LEFT_OUT.get(module, [])]
 
 
-def _text(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 60 else text[:57] + "..."
+def module_name(file: str) -> str:
+    """The dotted name a file is imported as: ``components/targeting/__init__.py`` -> ``components.targeting``."""
+    return ".".join(Path(file).with_suffix("").parts).removesuffix(".__init__")
 
 
-def _is_docstring(parent: ast.AST | None, node: ast.AST) -> bool:
-    return isinstance(parent, ast.Expr) and isinstance(node, ast.Constant) and isinstance(node.value, str)
-
-
-class _Lister:
-    """Walks a module and lists its mutation sites, with the qualified name of where each sits."""
-
-    def __init__(self, module: str, tree: ast.Module, excluded: dict[str, str]) -> None:
-        self.module = module
-        self.excluded = excluded
-        self.sites: list[Site] = []
-        self.index = {id(node): i for i, node in enumerate(ast.walk(tree))}
-        self.skip: set[int] = set()
-        self.regex: set[int] = set()
-        self.strings_ok: set[int] = set()
-        self._visit(tree, [], None)
-
-    def _add(self, node: ast.AST, action: str, arg: object, scope: list[str], what: str) -> None:
-        where = ".".join(scope) or "<module>"
-        self.sites.append(Site(self.index[id(node)], action, arg, f"{self.module}.{where} {what}", node.lineno))
-
-    def _visit(self, node: ast.AST, scope: list[str], parent: ast.AST | None) -> None:
-        if id(node) in self.skip:
-            return
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            if not scope and node.name in self.excluded:
-                return
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                # Argument and return annotations are types, not behaviour.
-                for arg in [*node.args.args, *node.args.kwonlyargs, *node.args.posonlyargs]:
-                    if arg.annotation is not None:
-                        self.skip.add(id(arg.annotation))
-                if node.returns is not None:
-                    self.skip.add(id(node.returns))
-            scope = [*scope, node.name]
-        if isinstance(node, ast.ImportFrom) or isinstance(node, ast.Import):
-            return
-        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
-            return
-        if isinstance(node, ast.JoinedStr):
-            return  # f-strings are messages
-        if isinstance(node, ast.Raise):
-            return  # the error raised is held by the test that provokes it; its wording is not a decision
-        self._sites_of(node, scope, parent)
-        for child in ast.iter_child_nodes(node):
-            self._visit(child, scope, node)
-
-    def _sites_of(self, node: ast.AST, scope: list[str], parent: ast.AST | None) -> None:
-        if isinstance(node, ast.Compare):
-            for i, op in enumerate(node.ops):
-                if type(op) in _FLIP:
-                    new = _FLIP[type(op)]
-                    self._add(node, "compare", (i, new), scope,
-                              f"compare: {_text(node)} [{type(op).__name__} -> {new.__name__}]")
-            for operand in [node.left, *node.comparators]:
-                self.strings_ok.add(id(operand))
-        elif isinstance(node, ast.BoolOp):
-            other = "or" if isinstance(node.op, ast.And) else "and"
-            self._add(node, "boolop", None, scope, f"boolop: {_text(node)} [-> {other}]")
-        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-            self._add(node, "drop_not", None, scope, f"drop not: {_text(node)}")
-        elif isinstance(node, (ast.If, ast.While, ast.IfExp)) and not isinstance(node.test, (ast.Compare, ast.BoolOp)):
-            self._add(node, "negate_test", None, scope, f"negate condition: {_text(node.test)}")
-        elif isinstance(node, ast.Return) and node.value is not None and not (
-            isinstance(node.value, ast.Constant) and node.value.value is None
-        ):
-            self._add(node, "return_none", None, scope, f"return None: {_text(node)}")
-        elif isinstance(node, ast.Constant) and type(node.value) is int:
-            for delta in (1, -1):
-                self._add(node, "number", node.value + delta, scope, f"number: {node.value} -> {node.value + delta}")
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and not _is_docstring(parent, node):
-            if id(node) in self.regex:
-                value = node.value
-                if value.startswith("^"):
-                    self._add(node, "string", value[1:], scope, f"drop ^ anchor: {value!r}")
-                if value.endswith("$"):
-                    self._add(node, "string", value[:-1], scope, f"drop $ anchor: {value!r}")
-                if not value.startswith("^") and not value.endswith("$"):
-                    self._add(node, "string", value + "|.*", scope, f"widen pattern: {value!r}")
-            elif id(node) in self.strings_ok:
-                self._add(node, "string", "XX" + node.value + "XX", scope, f"string: {node.value!r} -> 'XX..XX'")
-        elif isinstance(node, ast.Dict):
-            for i, key in enumerate(node.keys):
-                if key is not None:
-                    self.strings_ok.add(id(key))
-                    self._add(node, "drop_entry", i, scope, f"drop dict entry: {_text(key)}")
-            for value in node.values:
-                self.strings_ok.add(id(value))
-        elif isinstance(node, ast.Call):
-            name = _text(node.func)
-            if name == "Field":
-                for i, keyword in enumerate(node.keywords):
-                    if keyword.arg not in (None, "default", "default_factory"):
-                        self._add(node, "drop_keyword", i, scope,
-                                  f"drop Field bound: {keyword.arg}={_text(keyword.value)} in {_text(node)}")
-                for keyword in node.keywords:
-                    if keyword.arg == "pattern":
-                        self.regex.add(id(keyword.value))
-            if name in ("re.compile", "re.fullmatch", "re.match"):
-                if node.args:
-                    self.regex.add(id(node.args[0]))
-        elif isinstance(node, ast.Subscript) and _text(node.value) == "Literal":
-            elements = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if len(elements) > 1:
-                for i, element in enumerate(elements):
-                    self._add(node, "drop_literal", i, scope, f"drop Literal value: {_text(element)}")
-            for element in elements:
-                self.skip.add(id(element))  # dropping a value is the mutation; no XX strings inside
-
-
-def _apply(tree: ast.Module, site: Site) -> ast.Module:
-    tree = copy.deepcopy(tree)
-    node = list(ast.walk(tree))[site.node_index]
-    if site.action == "compare":
-        i, new = site.arg
-        node.ops[i] = new()
-    elif site.action == "boolop":
-        node.op = ast.Or() if isinstance(node.op, ast.And) else ast.And()
-    elif site.action == "drop_not":
-        _replace(tree, node, node.operand)
-    elif site.action == "negate_test":
-        node.test = ast.UnaryOp(op=ast.Not(), operand=node.test)
-    elif site.action == "return_none":
-        node.value = ast.Constant(value=None)
-    elif site.action in ("number", "string"):
-        node.value = site.arg
-    elif site.action == "drop_entry":
-        del node.keys[site.arg]
-        del node.values[site.arg]
-    elif site.action == "drop_keyword":
-        del node.keywords[site.arg]
-    elif site.action == "drop_literal":
-        elements = list(node.slice.elts)
-        del elements[site.arg]
-        node.slice = elements[0] if len(elements) == 1 else ast.Tuple(elts=elements, ctx=ast.Load())
-    return ast.fix_missing_locations(tree)
-
-
-def _replace(tree: ast.AST, old: ast.AST, new: ast.AST) -> None:
-    for parent in ast.walk(tree):
-        for name, value in ast.iter_fields(parent):
-            if value is old:
-                setattr(parent, name, new)
-                return
-            if isinstance(value, list):
-                for i, item in enumerate(value):
-                    if item is old:
-                        value[i] = new
-                        return
-
-
-def list_sites(module: str) -> tuple[ast.Module, list[Site]]:
-    source = (ROOT / SOURCES[module]).read_text()
-    tree = ast.parse(source)
-    sites = _Lister(module, tree, MODULES[module][1]).sites
+def list_sites(module: str) -> tuple[dict[str, ast.Module], list[Site]]:
+    """A group's parsed files (by path) and its sites, numbered ``#n`` by description across its files in order."""
+    trees: dict[str, ast.Module] = {}
+    sites: list[Site] = []
+    for file in group_files(module):
+        trees[file] = ast.parse((ROOT / file).read_text())
+        sites.extend(_Lister(module, file, trees[file], MODULES[module][1]).sites)
+    # Identical descriptions are numbered in the order of their sites; module-level ones first by the names their
+    # statement assigns, so that moving a constant to another file of the package does not renumber them.
     seen: dict[str, int] = {}
+    number: dict[int, int] = {}
+    for i in sorted(range(len(sites)), key=lambda i: (sites[i].statement, i)):
+        seen[sites[i].description] = number[i] = seen.get(sites[i].description, 0) + 1
     numbered = []
-    for site in sites:
-        count = seen.get(site.description, 0) + 1
-        seen[site.description] = count
-        description = site.description if count == 1 else f"{site.description} #{count}"
-        numbered.append(Site(site.node_index, site.action, site.arg, description, site.line))
-    return tree, numbered
+    for i, site in enumerate(sites):
+        description = site.description if number[i] == 1 else f"{site.description} #{number[i]}"
+        numbered.append(dataclasses.replace(site, description=description))
+    return trees, numbered
 
 
 def read_equivalents() -> dict[str, str]:
@@ -279,61 +134,18 @@ def read_equivalents() -> dict[str, str]:
     return out
 
 
-def _child(module: str, code: types.CodeType | None, tests: list[str]) -> None:
-    """In the forked child: install the (mutated) module, run pytest, exit with its status."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 1)
-    os.dup2(devnull, 2)
-    if code is not None:
-        source = Path(SOURCES[module])
-        name = ".".join(source.with_suffix("").parts).removesuffix(".__init__")
-        mod = types.ModuleType(name)
-        mod.__file__ = str(source)
-        mod.__package__ = name if source.name == "__init__.py" else name.rpartition(".")[0]
-        if source.name == "__init__.py":
-            mod.__path__ = [str(source.parent)]
-        sys.modules[name] = mod
-        try:
-            exec(code, mod.__dict__)
-        except BaseException:
-            os._exit(3)  # the mutant breaks at import: killed
-    import pytest
-
-    status = pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests])
-    os._exit(int(status))
+def stale_equivalents(module: str, sites: list[Site], equivalents: dict[str, str]) -> list[str]:
+    """The mutants of ``module`` that equivalents.txt names but the group no longer has (code changed or renumbered)."""
+    described = {site.description for site in sites}
+    return [d for d in equivalents if d.startswith(f"{module}.") and d not in described]
 
 
-def run_mutants(module: str, jobs: list[tuple[str, types.CodeType | None]], tests: list[str], *, parallel: int,
-                timeout: float) -> dict[str, str]:
-    """Run each (description, code) job in a forked child; returns description -> killed/survived/timeout."""
-    results: dict[str, str] = {}
-    running: dict[int, tuple[str, float]] = {}
-    queue = list(jobs)
-    while queue or running:
-        while queue and len(running) < parallel:
-            description, code = queue.pop(0)
-            pid = os.fork()
-            if pid == 0:
-                _child(module, code, tests)
-            running[pid] = (description, time.monotonic())
-        pid, status = os.waitpid(-1, os.WNOHANG)
-        if pid == 0:
-            now = time.monotonic()
-            for child, (description, started) in list(running.items()):
-                if now - started > timeout:
-                    os.kill(child, signal.SIGKILL)
-                    os.waitpid(child, 0)
-                    results[description] = "timeout"
-                    del running[child]
-            time.sleep(0.05)
-            continue
-        if pid in running:
-            description, _ = running.pop(pid)
-            code = os.waitstatus_to_exitcode(status)
-            results[description] = "survived" if code == 0 else "killed"
-            if len(jobs) > 1 and len(results) % 25 == 0:
-                print(f"  {module}: {len(results)}/{len(jobs)} mutants run", file=sys.stderr, flush=True)
-    return results
+def _print_stale(stale: list[str], file: TextIO = sys.stdout) -> None:
+    if stale:
+        print("\nIn mutation/equivalents.txt, but no such mutant (the code changed, or moved and was renumbered):",
+              file=file)
+        for description in stale:
+            print(f"  {description}", file=file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -351,9 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     equivalents = read_equivalents()
 
     if args.list:
+        stale = []
         for module in modules:
-            for site in list_sites(module)[1]:
-                print(f"{site.line:5}  {site.description}")
+            sites = list_sites(module)[1]
+            for site in sites:
+                print(f"{site.path}:{site.line:<5}  {site.description}")
+            stale += stale_equivalents(module, sites, equivalents)
+        _print_stale(stale, sys.stderr)
         return 0
 
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
@@ -372,25 +188,32 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     all_survivors: list[tuple[str, list[str]]] = []
     shown_equivalents: list[tuple[str, str]] = []
+    stale: list[str] = []
     started = time.monotonic()
     try:
         for module in modules:
             tests = [t for t in MODULES[module][0] if (copy_root / t).exists()]
-            tree, sites = list_sites(module)
+            trees, sites = list_sites(module)
             total_sites = len(sites)
+            stale += stale_equivalents(module, sites, equivalents)
             if args.only:
                 wanted = {line.strip() for line in args.only.read_text().splitlines() if line.strip()}
                 sites = [site for site in sites if site.description in wanted]
             if args.sample and args.sample < len(sites):
-                sites = sorted(random.Random(f"{module}-{args.seed}").sample(sites, args.sample), key=lambda s: s.node_index)
+                # Drawn from the sorted descriptions: the same seed draws the same mutants however the group's code
+                # is split into files.
+                described = sorted(site.description for site in sites)
+                drawn = set(random.Random(f"{module}-{args.seed}").sample(described, args.sample))
+                sites = [site for site in sites if site.description in drawn]
             baseline = run_mutants(module, [("baseline", None)], tests, parallel=1, timeout=args.timeout * 3)
             if baseline["baseline"] != "survived":
                 print(f"{module}: the tests fail without any mutant ({tests}); not measured", flush=True)
                 continue
-            jobs = []
-            path = str(copy_root / SOURCES[module])
+            jobs: list[tuple[str, Mutant | None]] = []
             for site in sites:
-                jobs.append((site.description, compile(_apply(tree, site), path, "exec")))
+                path = copy_root / site.path
+                code = compile(_apply(trees[site.path], site), str(path), "exec")
+                jobs.append((site.description, Mutant(module_name(site.path), path, code)))
             t0 = time.monotonic()
             results = run_mutants(module, jobs, tests, parallel=args.jobs, timeout=args.timeout)
             # A mutant named equivalent that runs out of time (a loaded machine) is still equivalent, not killed.
@@ -427,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nEquivalent mutants (mutation/equivalents.txt):")
         for description, reason in shown_equivalents:
             print(f"  {description}\n      {reason}")
+    _print_stale(stale)
     print(f"\nTotal time {time.monotonic() - started:.0f}s")
     return 0
 

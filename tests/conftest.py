@@ -42,6 +42,7 @@ def dev() -> RunResult:
 
 @pytest.fixture
 def run() -> Callable[[Mapping[str, Any]], RunResult]:
+    """:func:`run_config`, for a test that runs the program with a config of its own."""
     return run_config
 
 

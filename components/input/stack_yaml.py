@@ -11,10 +11,10 @@ reader gives the offline render the same, and refuses, naming the key as written
 - an alias that contains itself.
 
 Dates (``2026-01-01``) stay the text they were written as, which is what the Pulumi CLI passes on. Bounds come
-first, from the event stream, before PyYAML builds anything: at most :data:`~components.input.limits.MAX_VALUES` nodes and
-nesting :data:`~components.input.limits.MAX_DEPTH` levels below a config key, so neither a huge file nor a deep one costs
-more than reading that many events. Merges (``<<: *base``) work, bounded the same way. The bytes must be UTF-8 (a
-UTF-8 byte-order mark is skipped, as the Pulumi CLI does).
+first, from the event stream, before PyYAML builds anything: at most :data:`~components.input.limits.MAX_VALUES`
+nodes and nesting :data:`~components.input.limits.MAX_DEPTH` levels below a config key, so neither a huge file nor a
+deep one costs more than reading that many events. Merges (``<<: *base``) work, bounded the same way. The bytes must
+be UTF-8 (a UTF-8 byte-order mark is skipped, as the Pulumi CLI does).
 
 The C loader (libyaml) is used where PyYAML was built with it, as the wheels on PyPI are; the pure-Python loader is
 the fallback, with the same results, slower.
@@ -317,7 +317,8 @@ def load(source: Union[str, bytes], *, loader: Optional[type] = None) -> Any:
 
     Returns:
         The data; ``None`` for an empty document. Integers too long to convert come back as
-        :class:`~components.input.limits.HugeNumber`, for :func:`~components.input.limits.check_value` to refuse with their key.
+        :class:`~components.input.limits.HugeNumber`, for :func:`~components.input.limits.check_value` to refuse
+        with their key.
 
     Raises:
         YamlError: the first problem, as one line, with a path or a line and column.

@@ -2,8 +2,9 @@
 
 Every case must be answered with a render (exit 0), or exit 2 and exactly one ``error:`` line naming where the
 problem is as the file writes it, nothing written, no traceback, within a second of CPU time (see
-:mod:`tests.input.stack_fuzz`). The test id is the case id; a failure says how to regenerate its file. ``FUZZ_CASES`` and
-``FUZZ_SEED`` choose the cases; the figures (cases, time, slowest case) are printed at the end of the run.
+:mod:`tests.input.stack_fuzz`). The test id is the case id; a failure says how to regenerate its file.
+``FUZZ_CASES`` and ``FUZZ_SEED`` choose the cases; the figures (cases, time, slowest case) are printed at the end of
+the run.
 """
 
 from __future__ import annotations
