@@ -31,7 +31,7 @@ FUZZ_CASES ?= 3000
 fuzz: $(VENV)/.installed
 	FUZZ_CASES=$(FUZZ_CASES) $(VENV)/bin/python -m pytest tests/input/test_stack_fuzz.py
 
-## mutation: mutation score of targeting, placement, plan, settings and node_agent (slow: an hour or more on two
+## mutation: mutation score of targeting, placement, plan, settings, node_agent and probes (slow: an hour or more on two
 ## cores; MUTATION_ARGS="--module plan" or "--sample 50" for less). Not run in CI.
 mutation: $(VENV)/.installed
 	$(VENV)/bin/python -m mutation.mutate $(MUTATION_ARGS)
