@@ -25,6 +25,21 @@ def test_cluster_names(name: str, taken: bool) -> None:
         refused(change, "cluster.name")
 
 
+
+@pytest.mark.parametrize(
+    ("tags", "taken"),
+    [({"a": "v"}, True), ({"k" * 128: "v"}, True), ({"": "v"}, False), ({"k" * 129: "v"}, False),
+     ({"k": "v" * 256}, True), ({"k": "v" * 257}, False), ({"AWS:owner": "me"}, False),
+     ({f"k{i}": "v" for i in range(50)}, True), ({f"k{i}": "v" for i in range(51)}, False)],
+    ids=["key-1", "key-128", "key-empty", "key-129", "value-256", "value-257", "aws-prefix", "50-tags", "51-tags"],
+)
+def test_cluster_tags_keep_the_aws_tagging_rules(tags: dict, taken: bool) -> None:
+    change = set_in("cluster.tags", tags)
+    if taken:
+        assert parse(change).cluster.tags == tags
+    else:
+        refused(change, "cluster.tags")
+
 def vpc(vpc_id: str = "vpc-0123abcd", private: list | None = None, public: list | None = None) -> Callable[[dict], None]:
     value: dict = {"id": vpc_id, "privateSubnetIds": private or ["subnet-0123abcd", "subnet-4567abcd"]}
     if public is not None:
