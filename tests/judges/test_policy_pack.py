@@ -1,8 +1,9 @@
 """The CrossGuard pack in policy/ as a whole: its policies and its PolicyPack, then the whole pack on the dev stack.
 
 Each policy's passing and failing cases are in the other ``test_policy_*.py`` files; all call the validators the way
-the policy engine does (``tests/judges/policy_engine.py``). Only ``policy.daemonset_policies`` is imported:
-``policy/__main__.py`` builds the ``PolicyPack``, whose constructor starts a gRPC server and blocks.
+the policy engine does (``tests/judges/policy_engine.py``). Only the pack's modules are imported, by the top-level
+names the CLI runs them under (``conftest.py`` puts ``policy/`` on ``sys.path``), never ``policy/__main__.py``: it
+builds the ``PolicyPack``, whose constructor starts a gRPC server and blocks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policy.daemonset_policies import COVERAGE_LABEL, DAEMONSET, NAMESPACE, POLICIES
+from daemonset_policies import COVERAGE_LABEL, DAEMONSET, NAMESPACE, POLICIES
 from tests.conftest import dev_config, run_config
 from tests.judges.policy_engine import OPTS, Reports, engine_props, violations
 from tests.judges.policy_resources import good_daemonset, pod_spec
