@@ -21,7 +21,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from daemonset_policies import DAEMONSET, POLICIES
+from daemonset_policies import POLICIES
+from resource_props import DAEMONSET
 
 POLICY = {policy.name: policy for policy in POLICIES}
 OPTS = PolicyResourceOptions(
