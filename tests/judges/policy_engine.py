@@ -2,7 +2,8 @@
 
 Validators get a real ``ResourceValidationArgs`` (or ``StackValidationArgs``) whose props went through
 ``unknown_checking_proxy``, so they are read-only ``Mapping``/``Sequence`` proxies as in ``pulumi preview``, not plain
-dicts; ``Reports`` stands in for ``report_violation`` and records what it is told.
+dicts; ``Reports`` stands in for ``report_violation`` and records what it is told. The pack is imported as the CLI
+imports it, by top-level name from ``policy/`` (see ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import unknown_checking_proxy
 
-from policy.daemonset_policies import DAEMONSET, POLICIES
+from daemonset_policies import POLICIES
+from resource_props import DAEMONSET
 
 POLICY = {policy.name: policy for policy in POLICIES}
 OPTS = PolicyResourceOptions(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policy.daemonset_policies import COVERAGE_LABEL
+from must_cover_policy import COVERAGE_LABEL
 
 
 def container(name: str, image: str) -> dict[str, Any]:

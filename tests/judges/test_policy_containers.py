@@ -8,7 +8,7 @@ from typing import Any, Optional
 import pytest
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
-from policy.daemonset_policies import PRIVILEGED_REASON_ANNOTATION, image_pin_problem
+from container_policies import PRIVILEGED_REASON_ANNOTATION, image_pin_problem
 from tests.judges.policy_engine import violations
 from tests.judges.policy_resources import good_daemonset, pod_spec
 

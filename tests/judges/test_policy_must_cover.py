@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import pytest
 
-from policy.daemonset_policies import COVERAGE_LABEL
+from must_cover_policy import COVERAGE_LABEL
 from tests.judges.policy_engine import violations
 from tests.judges.policy_resources import good_daemonset, pod_spec
 

@@ -1,15 +1,20 @@
 """The CrossGuard pack in policy/ as a whole: its policies and its PolicyPack, then the whole pack on the dev stack.
 
 Each policy's passing and failing cases are in the other ``test_policy_*.py`` files; all call the validators the way
-the policy engine does (``tests/judges/policy_engine.py``). Only ``policy.daemonset_policies`` is imported:
-``policy/__main__.py`` builds the ``PolicyPack``, whose constructor starts a gRPC server and blocks.
+the policy engine does (``tests/judges/policy_engine.py``). Only the pack's modules are imported, by the top-level
+names the CLI runs them under (``conftest.py`` puts ``policy/`` on ``sys.path``), never ``policy/__main__.py``: it
+builds the ``PolicyPack``, whose constructor starts a gRPC server and blocks.
 """
 
 from __future__ import annotations
 
 import ast
 import copy
+import importlib
+import re
+import sys
 from collections import Counter
+from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any, Optional
 
@@ -22,12 +27,13 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from policy.daemonset_policies import COVERAGE_LABEL, DAEMONSET, NAMESPACE, POLICIES
+from daemonset_policies import COVERAGE_LABEL, DAEMONSET, NAMESPACE, POLICIES
 from tests.conftest import dev_config, run_config
 from tests.judges.policy_engine import OPTS, Reports, engine_props, violations
 from tests.judges.policy_resources import good_daemonset, pod_spec
 
 ROOT = Path(__file__).resolve().parents[2]
+POLICY_DIR = ROOT / "policy"
 
 
 # --------------------------------------------------------------------------------------------- the pack itself
@@ -68,9 +74,31 @@ def test_daemonset_policies_leave_other_kinds_alone() -> None:
             assert violations(policy.name, deployment, type_="kubernetes:apps/v1:Deployment") == [], policy.name
 
 
+def pack_imports() -> dict[str, set[str]]:
+    """Each module of the pack reached from ``__main__.py``, with the top-level names its imports start from.
+
+    Follows the imports of the pack's own modules (a ``policy/<name>.py`` file); a relative import counts as ``"."``.
+    """
+    reached: dict[str, set[str]] = {}
+    to_read = ["__main__"]
+    while to_read:
+        module = to_read.pop()
+        if module in reached:
+            continue
+        imported: set[str] = set()
+        for node in ast.walk(ast.parse((POLICY_DIR / f"{module}.py").read_text())):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add("." if node.level or not node.module else node.module.split(".")[0])
+        reached[module] = imported
+        to_read += [name for name in imported if (POLICY_DIR / f"{name}.py").is_file()]
+    return reached
+
+
 def test_main_builds_a_mandatory_pack_from_the_module() -> None:
     """__main__.py can't be imported (it blocks serving gRPC), so read it: one PolicyPack, MANDATORY, our POLICIES."""
-    tree = ast.parse((ROOT / "policy" / "__main__.py").read_text())
+    tree = ast.parse((POLICY_DIR / "__main__.py").read_text())
     calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "PolicyPack"]
     assert len(calls) == 1
     keywords = {keyword.arg: ast.unparse(keyword.value) for keyword in calls[0].keywords}
@@ -81,14 +109,36 @@ def test_main_builds_a_mandatory_pack_from_the_module() -> None:
     }
     imports = [node for node in tree.body if isinstance(node, ast.ImportFrom)]
     assert any(node.module == "daemonset_policies" and node.names[0].name == "POLICIES" for node in imports)
+    # The POLICIES the tests check are the ones __main__.py gets: each module of the pack is loaded once, from policy/,
+    # under the top-level name the CLI imports it by, and never a second time as policy.<module>.
+    for module in pack_imports().keys() - {"__main__"}:
+        assert Path(importlib.import_module(module).__file__ or "").resolve() == POLICY_DIR / f"{module}.py"
+    assert [name for name in sys.modules if name.split(".")[0] == "policy"] == []
 
 
 def test_policy_project_file_runs_python_in_its_own_virtualenv() -> None:
-    project = yaml.safe_load((ROOT / "policy" / "PulumiPolicy.yaml").read_text())
+    """The CLI runs the pack with policy/venv's python and policy/ first on sys.path, as a directory, not a package:
+    the pack can import the standard library, its requirements and its own modules by top-level name, nothing else
+    (not the program's packages, not a relative import)."""
+    project = yaml.safe_load((POLICY_DIR / "PulumiPolicy.yaml").read_text())
     assert project["runtime"]["name"] == "python"
     assert project["runtime"]["options"]["virtualenv"] == "venv"
-    requirements = (ROOT / "policy" / "requirements.txt").read_text()
+    requirements = (POLICY_DIR / "requirements.txt").read_text()
     assert "pulumi-policy" in requirements
+    installed = {
+        re.split(r"[^\w.-]", line, maxsplit=1)[0].replace("-", "_")
+        for line in map(str.strip, requirements.splitlines())
+        if line and not line.startswith("#")
+    }
+    imports = pack_imports()
+    own = imports.keys() - {"__main__"}
+    modules = {path.stem for path in POLICY_DIR.glob("*.py")} - {"__main__"}
+    assert own == modules, "policy/ holds a module the pack never imports"
+    outside = set().union(*imports.values()) - own
+    assert outside <= set(sys.stdlib_module_names) | installed, outside - set(sys.stdlib_module_names) - installed
+    # policy/ comes first on the CLI's sys.path, so a pack module named like any other module would hide that one.
+    elsewhere = [entry for entry in sys.path if Path(entry or ".").resolve() != POLICY_DIR]
+    assert [name for name in own if name in sys.stdlib_module_names or PathFinder.find_spec(name, elsewhere)] == []
 
 
 # --------------------------------------------------------------------------------------------- the real stack

@@ -8,7 +8,8 @@ from typing import Any, Optional
 import pytest
 from pulumi_policy import StackValidationArgs, StackValidationPolicy
 
-from policy.daemonset_policies import DAEMONSET, NAMESPACE, pod_security_problems
+from pod_security_policies import pod_security_problems
+from resource_props import DAEMONSET, NAMESPACE
 from tests.judges.policy_engine import POLICY, Reports, stack_resource, urn_of, violations
 from tests.judges.policy_resources import good_daemonset, good_namespace, pod_spec
 
