@@ -3,11 +3,13 @@ without the cloud SDKs (``__main__.py`` checks the stack file before those load,
 
 from __future__ import annotations
 
-import ast
+import functools
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from tests.source_imports import imported_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_LINES = 400
@@ -19,26 +21,10 @@ PURE_PACKAGES = ("components/settings", "components/targeting", "components/plac
 CLOUD_SDKS = ("pulumi_aws", "pulumi_eks", "pulumi_kubernetes")
 
 
-def _python_files() -> list[str]:
+@functools.cache
+def _python_files() -> tuple[str, ...]:
     listed = subprocess.run(["git", "ls-files", "*.py"], cwd=ROOT, capture_output=True, text=True, check=True)
-    return sorted(listed.stdout.split())
-
-
-def _imported(path: Path, *, on_load: bool = False) -> set[str]:
-    """Every module ``path`` imports, function-level imports included; ``on_load``: only those its loading runs."""
-    tree = ast.parse(path.read_text())
-    nodes = ast.walk(tree)
-    if on_load:
-        functions = [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-        lazy = {id(inner) for f in functions for inner in ast.walk(f)}
-        nodes = (n for n in ast.walk(tree) if id(n) not in lazy)
-    names: set[str] = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-    return names
+    return tuple(sorted(listed.stdout.split()))
 
 
 def _under(prefixes: tuple[str, ...]) -> list[str]:
@@ -57,17 +43,17 @@ def test_no_module_is_over_the_ceiling(path: str) -> None:
 
 @pytest.mark.parametrize("path", _under((LIBRARY,)))
 def test_the_library_imports_nothing_from_the_wings(path: str) -> None:
-    wrong = sorted(m for m in _imported(ROOT / path) if m.split(".")[0] in WINGS)
+    wrong = sorted(m for m in imported_modules(ROOT / path) if m.split(".")[0] in WINGS)
     assert not wrong, f"{path} imports {wrong}: the library users import must not need the wings"
 
 
 @pytest.mark.parametrize("path", _under(("offline",)))
 def test_the_offline_render_needs_only_the_library(path: str) -> None:
-    wrong = sorted(m for m in _imported(ROOT / path) if m.split(".")[0] in WINGS and m.split(".")[0] != "offline")
+    wrong = sorted(m for m in imported_modules(ROOT / path) if m.split(".")[0] in WINGS and m.split(".")[0] != "offline")
     assert not wrong, f"{path} imports {wrong}"
 
 
 @pytest.mark.parametrize("path", _under(PURE_PACKAGES))
 def test_the_pure_packages_load_without_the_cloud_sdks(path: str) -> None:
-    wrong = sorted(m for m in _imported(ROOT / path, on_load=True) if m.split(".")[0] in CLOUD_SDKS)
+    wrong = sorted(m for m in imported_modules(ROOT / path, on_load=True) if m.split(".")[0] in CLOUD_SDKS)
     assert not wrong, f"{path} imports {wrong}: settings, targeting, placement and input must load without them"

@@ -31,6 +31,7 @@ from daemonset_policies import COVERAGE_LABEL, DAEMONSET, NAMESPACE, POLICIES
 from tests.conftest import dev_config, run_config
 from tests.judges.policy_engine import OPTS, Reports, engine_props, violations
 from tests.judges.policy_resources import good_daemonset, pod_spec
+from tests.source_imports import imported_modules
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_DIR = ROOT / "policy"
@@ -85,12 +86,10 @@ def pack_imports() -> dict[str, set[str]]:
         module = to_read.pop()
         if module in reached:
             continue
-        imported: set[str] = set()
-        for node in ast.walk(ast.parse((POLICY_DIR / f"{module}.py").read_text())):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                imported.add("." if node.level or not node.module else node.module.split(".")[0])
+        imported = {
+            "." if name.startswith(".") else name.split(".")[0]
+            for name in imported_modules(POLICY_DIR / f"{module}.py")
+        }
         reached[module] = imported
         to_read += [name for name in imported if (POLICY_DIR / f"{name}.py").is_file()]
     return reached
