@@ -24,7 +24,12 @@ from typing import Optional
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.judges.paths import BAD_STACKS_DIR, ROOT, STACKS_DIR
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    """Every file under ``root``, by its path relative to it: a render's tree, to compare with another."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def write_stacks(dest: Path, *, generated: int, fuzz: int) -> int:
@@ -34,7 +39,7 @@ def write_stacks(dest: Path, *, generated: int, fuzz: int) -> int:
 
     dest.mkdir(parents=True)
     shutil.copy(ROOT / "Pulumi.dev.yaml", dest / "Pulumi.dev.yaml")
-    for kind, directory in (("stacks", ROOT / "tests" / "stacks"), ("bad", ROOT / "tests" / "bad_stacks")):
+    for kind, directory in (("stacks", STACKS_DIR), ("bad", BAD_STACKS_DIR)):
         for path in sorted(directory.glob("Pulumi.*.yaml")):
             shutil.copy(path, dest / f"Pulumi.{kind}-{path.name.split('.')[1]}.yaml")
     for seed in range(generated):

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.judges import ROOT
+from tests.offline.render_corpus import files_under
 
 RUNS = (
     {"PYTHONHASHSEED": "1", "TZ": "UTC", "cwd": "project"},
@@ -37,10 +38,6 @@ def _render(out: Path, run: dict[str, str], elsewhere: Path) -> subprocess.Compl
     )
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.fixture(scope="module")
 def trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes]]:
     base = tmp_path_factory.mktemp("determinism")
@@ -51,7 +48,7 @@ def trees(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], d
         processes = list(pool.map(lambda i: _render(outs[i], RUNS[i], elsewhere), range(2)))
     for run, process in zip(RUNS, processes):
         assert process.returncode == 0, f"render with {run} failed:\n{process.stderr}"
-    return _tree(outs[0]), _tree(outs[1])
+    return files_under(outs[0]), files_under(outs[1])
 
 
 def test_both_renders_write_the_same_files(trees: tuple[dict[str, bytes], dict[str, bytes]]) -> None:
