@@ -56,16 +56,17 @@ def port_owner(port: int) -> Optional[str]:
             return None
         except OSError:
             pass
-    inode_by_port = {}
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for _, listening_port, inode in _listening_sockets(table):
-            if listening_port == port:
-                inode_by_port[inode] = port
+    listening = {
+        inode
+        for table in ("/proc/net/tcp", "/proc/net/tcp6")
+        for _, listening_port, inode in _listening_sockets(table)
+        if listening_port == port
+    }
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            if _socket_inodes(proc) & inode_by_port.keys():
+            if _socket_inodes(proc) & listening:
                 return f"{(proc / 'comm').read_text().strip()} (pid {proc.name})"
         except OSError:
             continue
