@@ -9,11 +9,10 @@ from typing import Any, Optional
 
 import pulumi
 
-from components.input.error_text import config_key as _key_text
 from components.input.error_text import short_repr
 from components.input.limits import MAX_DEPTH, json_loads
 from components.settings.constants import NAMESPACE
-from components.settings.errors import SettingsError
+from components.settings.errors import SettingsError, config_key
 from components.settings.parse import parse_settings
 from components.settings.stack import Settings, _TOP_LEVEL
 
@@ -51,7 +50,7 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
     )
     if unknown:
         raise SettingsError(
-            f"{_key_text(f'{NAMESPACE}:{unknown[0]}')}: unknown key; allowed keys: "
+            f"{config_key((unknown[0],))}: unknown key; allowed keys: "
             + ", ".join(f"{NAMESPACE}:{k}" for k in sorted(_TOP_LEVEL))
         )
     if "cluster" not in raw:
