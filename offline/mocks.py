@@ -17,7 +17,7 @@ import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import pulumi
 from google.protobuf import json_format
@@ -48,6 +48,8 @@ class Registration:
     custom: bool
     inputs: Mapping[str, Any]
     depends_on: tuple[str, ...] = ()
+    #: The URNs the resource was known by before (``aliases``), as the SDK computes them.
+    aliases: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -58,6 +60,7 @@ class Registration:
             "provider": self.provider,
             "custom": self.custom,
             "dependsOn": list(self.depends_on),
+            **({"aliases": list(self.aliases)} if self.aliases else {}),
             "inputs": self.inputs,
         }
 
@@ -77,6 +80,30 @@ class RunResult:
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")
         return matches[0]
+
+
+class Partition(NamedTuple):
+    name: str
+    dns_suffix: str
+
+
+#: The AWS partitions by region prefix, as botocore's endpoints data has them (partitions.json: each partition's
+#: regionRegex and dnsSuffix; tests/offline/test_mocks.py holds this table to botocore's). Longest prefix first.
+PARTITIONS: tuple[tuple[str, Partition], ...] = (
+    ("us-isob-", Partition("aws-iso-b", "sc2s.sgov.gov")),
+    ("us-isof-", Partition("aws-iso-f", "csp.hci.ic.gov")),
+    ("us-iso-", Partition("aws-iso", "c2s.ic.gov")),
+    ("eu-isoe-", Partition("aws-iso-e", "cloud.adc-e.uk")),
+    ("eusc-", Partition("aws-eusc", "amazonaws.eu")),
+    ("us-gov-", Partition("aws-us-gov", "amazonaws.com")),
+    ("cn-", Partition("aws-cn", "amazonaws.com.cn")),
+)
+COMMERCIAL = Partition("aws", "amazonaws.com")
+
+
+def partition_of(region: str) -> Partition:
+    """The partition a region belongs to (``cn-north-1`` -> aws-cn), as the AWS provider reports it."""
+    return next((partition for prefix, partition in PARTITIONS if region.startswith(prefix)), COMMERCIAL)
 
 
 def _masked(value: Any) -> Any:
@@ -101,6 +128,7 @@ def _provider_urn(reference: str) -> str:
 
 def _computed_outputs(type_: str, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
     """Outputs a real provider would compute, for the types the program reads outputs of."""
+    arn = f"arn:{partition_of(region).name}"
     if type_ == "eks:index:Cluster":
         cluster = inputs.get("name") or name
         issuer = f"oidc.eks.{region}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
@@ -119,16 +147,17 @@ def _computed_outputs(type_: str, name: str, inputs: dict[str, Any], region: str
             "kubeconfigJson": json.dumps(kubeconfig, sort_keys=True),
             "oidcIssuer": issuer,
             "oidcProviderUrl": f"https://{issuer}",
-            "oidcProviderArn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}",
+            "oidcProviderArn": f"{arn}:iam::{ACCOUNT_ID}:oidc-provider/{issuer}",
         }
     if type_ == "aws:iam/role:Role":
         role = inputs.get("name") or f"{name}-mock"
-        return {"name": role, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{role}"}
+        return {"name": role, "arn": f"{arn}:iam::{ACCOUNT_ID}:role/{role}"}
     if type_ == "aws:cloudwatch/logGroup:LogGroup":
         group = inputs.get("name") or name
-        return {"name": group, "arn": f"arn:aws:logs:{region}:{ACCOUNT_ID}:log-group:{group}"}
+        # Without the ":*" the Logs API adds: the Terraform AWS provider trims it (aws_cloudwatch_log_group's arn).
+        return {"name": group, "arn": f"{arn}:logs:{region}:{ACCOUNT_ID}:log-group:{group}"}
     if type_ == "aws:iam/policy:Policy":
-        return {"arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/{inputs.get('name') or name}"}
+        return {"arn": f"{arn}:iam::{ACCOUNT_ID}:policy/{inputs.get('name') or name}"}
     return {}
 
 
@@ -143,14 +172,23 @@ class RecordingMocks(pulumi_mocks.Mocks):
         state.update(_computed_outputs(args.typ, args.name, args.inputs, self.region))
         return f"{args.name}-id", state
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict, Optional[list[tuple[str, str]]]]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict:
+        # A bare dict: the SDK's mock monitor iterates the second element of a tuple as check failures.
+        partition = partition_of(self.region)
         if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
-            return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}, None
+            return {"accountId": ACCOUNT_ID, "arn": f"arn:{partition.name}:iam::{ACCOUNT_ID}:user/mock", "userId": "mock"}
         if args.token == "aws:index/getPartition:getPartition":
-            return {"partition": "aws", "dnsSuffix": "amazonaws.com"}, None
+            # As the provider answers: the partition of its region (pulumi-aws's getPartition: partition, dnsSuffix,
+            # reverseDnsPrefix).
+            return {
+                "id": partition.name,
+                "partition": partition.name,
+                "dnsSuffix": partition.dns_suffix,
+                "reverseDnsPrefix": ".".join(reversed(partition.dns_suffix.split("."))),
+            }
         if args.token == "aws:index/getRegion:getRegion":
-            return {"name": self.region, "region": self.region}, None
-        return {}, None
+            return {"name": self.region, "region": self.region}
+        return {}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -181,20 +219,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                     custom=bool(request.custom),
                     inputs=inputs,
                     depends_on=tuple(sorted(request.dependencies)),
+                    aliases=tuple(sorted(request.aliasURNs)),
                 )
             )
         return response
 
+    # Nor alias specs: without them the SDK computes each alias's full URN (a parent's aliases carried to its
+    # children included), which is what the engine matches against the state, and what we record.
     def SupportsFeature(self, request):  # noqa: N802 - gRPC method name
         response = super().SupportsFeature(request)
-        if request.id == "resourceReferences":
+        if request.id in ("resourceReferences", "aliasSpecs"):
             response.hasSupport = False
         return response
 
     def GetDeploymentInfo(self, request):  # noqa: N802 - gRPC method name
         info = super().GetDeploymentInfo(request)
-        features = [f for f in info.supportedFeatures if f != resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES]
-        return resource_pb2.DeploymentInfo(supportedFeatures=features)
+        hidden = {
+            resource_pb2.RESOURCE_MONITOR_FEATURE_RESOURCE_REFERENCES,
+            resource_pb2.RESOURCE_MONITOR_FEATURE_ALIAS_SPECS,
+        }
+        return resource_pb2.DeploymentInfo(supportedFeatures=[f for f in info.supportedFeatures if f not in hidden])
 
 
 async def _resolve_outputs(outputs: Mapping[str, Any]) -> dict[str, Any]:
