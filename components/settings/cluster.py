@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Field, ValidationInfo, field_validator, mod
 
 from components.input.error_text import short_repr
 from components.input.limits import MAX_ADMIN_PRINCIPALS, MAX_ARN
+from components.settings.addon_versions import ADDON_VERSION_PATTERN, DEFAULT_ADDON_VERSIONS, AddonPins
 from components.settings.constants import CONTROL_PLANE_LOG_TYPES, SUPPORTED_KUBERNETES_VERSIONS
 from components.settings.model_base import _Model
 from components.settings.values import Ipv4Cidr, Text, _admin_principal, _aws_tags
@@ -20,6 +21,15 @@ class VpcSettings(_Model):
     id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$")
     private_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = Field(min_length=2)
     public_subnet_ids: tuple[Annotated[str, Field(pattern=r"^subnet-[0-9a-f]{8,17}$")], ...] = ()
+
+
+class AddonVersionSettings(_Model):
+    """``eks-daemonsets:cluster.addonVersions``: the EKS add-on versions, each pinned (default: the table in
+    ``components/settings/addon_versions.py`` for the cluster's Kubernetes version)."""
+
+    vpc_cni: Optional[str] = Field(default=None, pattern=ADDON_VERSION_PATTERN)
+    kube_proxy: Optional[str] = Field(default=None, pattern=ADDON_VERSION_PATTERN)
+    core_dns: Optional[str] = Field(default=None, pattern=ADDON_VERSION_PATTERN)
 
 
 class ExistingClusterSettings(_Model):
@@ -68,6 +78,18 @@ class ClusterSettings(_Model):
     # IP addresses. A stack takes it only by saying `vpc: default`.
     vpc: Union[Literal["default"], VpcSettings, None] = None
     tags: dict[str, Text] = Field(default_factory=dict)
+    addon_versions: AddonVersionSettings = AddonVersionSettings()
+
+    @property
+    def addon_pins(self) -> AddonPins:
+        """The add-on versions this cluster runs: the stack's own, else the defaults for its Kubernetes version."""
+        default = DEFAULT_ADDON_VERSIONS[self.kubernetes_version]
+        given = self.addon_versions
+        return AddonPins(
+            vpc_cni=given.vpc_cni or default.vpc_cni,
+            kube_proxy=given.kube_proxy or default.kube_proxy,
+            core_dns=given.core_dns or default.core_dns,
+        )
 
     @field_validator("vpc", mode="before")
     @classmethod
