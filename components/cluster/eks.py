@@ -12,26 +12,16 @@ import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
+from components.cluster.eks_inputs import (
+    NODE_POLICY_NAMES,
+    addon_node_group,
+    admin_entry_name,
+    cluster_admin_policy_arn,
+    coredns_configuration,
+    managed_policy_arn,
+)
 from components.placement import node_group_labels
 from components.settings import ClusterSettings, NodeGroupSettings
-
-# What a node's IAM role needs: join the cluster, run the VPC CNI, pull images from ECR.
-NODE_POLICIES = {
-    "worker": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-    "cni": "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
-    "ecr": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-}
-
-
-def cluster_admin_policy_arn(principal_arn: str) -> str:
-    """The EKS access policy that makes ``principal_arn`` cluster admin, in the principal's own partition.
-
-    Access-policy associations take EKS *access policy* ARNs (``arn:<partition>:eks::aws:cluster-access-policy/...``),
-    not IAM policy ARNs: EKS refuses ``arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy``. The partition
-    (``aws``, ``aws-cn``, ``aws-us-gov``) is the principal's, which is the cluster's.
-    """
-    partition = principal_arn.split(":")[1]
-    return f"arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 # The EKS node group API spells taint effects in its own way.
 EKS_TAINT_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -92,10 +82,19 @@ class EksCluster(pulumi.ComponentResource):
             tags=settings.tags or None,
             opts=child,
         )
+        # The provider's partition, not the principal's or a literal "aws": aws-cn and aws-us-gov regions name AWS's
+        # managed policies arn:aws-cn:... and arn:aws-us-gov:... (pulumi-eks does the same for its own roles).
+        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(parent=self)).partition
         attachments = [
-            aws.iam.RolePolicyAttachment(f"{name}-node-{short}", role=node_role.name, policy_arn=arn, opts=child)
-            for short, arn in NODE_POLICIES.items()
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{short}",
+                role=node_role.name,
+                policy_arn=partition.apply(lambda p, policy=policy: managed_policy_arn(p, policy)),
+                opts=child,
+            )
+            for short, policy in NODE_POLICY_NAMES.items()
         ]
+        pins = settings.addon_pins
 
         vpc = settings.given_vpc
         self.cluster = eks.Cluster(
@@ -105,25 +104,20 @@ class EksCluster(pulumi.ComponentResource):
             # Access entries, not the aws-auth ConfigMap: IAM access is managed through the EKS API and is
             # visible in CloudTrail; a typo in a ConfigMap can lock everyone out.
             authentication_mode=eks.AuthenticationMode.API,
-            access_entries={
-                f"admin-{index}": eks.AccessEntryArgs(
-                    principal_arn=arn,
-                    access_policies={
-                        "cluster-admin": eks.AccessPolicyAssociationArgs(
-                            policy_arn=cluster_admin_policy_arn(arn),
-                            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                        )
-                    },
-                )
-                for index, arn in enumerate(settings.admin_principal_arns)
-            }
-            or None,
-            # The nodes' role gets an EC2_LINUX access entry so they can join.
-            instance_roles=[node_role],
+            # No instance_roles: in API mode pulumi-eks refuses a non-empty list (its authenticationMode.ts,
+            # validateAuthenticationMode), and none is needed: EKS itself creates the EC2_LINUX access entry of a
+            # managed node group's node role when the group is created (EKS user guide, "Create access entries").
+            # Administrators' entries are made below, each named by its principal.
             skip_default_node_group=True,
             # The agents ship NetworkPolicies; the VPC CNI enforces them only with its network policy agent on.
             use_default_vpc_cni=False,
-            vpc_cni_options=eks.VpcCniOptionsArgs(enable_network_policy=True),
+            # Pinned add-on versions: without one, pulumi-eks takes the most recent vpc-cni and kube-proxy on every run
+            # (getAddonVersionOutput({mostRecent: true})), upgrading every node on an unrelated `pulumi up`.
+            vpc_cni_options=eks.VpcCniOptionsArgs(enable_network_policy=True, addon_version=pins.vpc_cni),
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=pins.kube_proxy),
+            # CoreDNS is managed below, once the node group it is aimed at exists. pulumi-eks would make its own add-on
+            # if asked (corednsExplicitlyEnabled), before any node group, where it could not become ready.
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             # The Fluentd role assumes a web identity from the cluster's OIDC provider (IRSA).
             create_oidc_provider=True,
             enabled_cluster_log_types=list(settings.control_plane_logging),
@@ -149,8 +143,10 @@ class EksCluster(pulumi.ComponentResource):
                 cluster=self.cluster,
                 # A name prefix, not a pinned name: a change EKS can only make by replacing the group (instance
                 # types, capacity or AMI type, disk size, subnets) then creates the new group before deleting the
-                # old one, instead of taking every node of the group, and its agents, away at once. Nodes are
-                # aimed at through our own eks-daemonsets.io/node-group label, which carries the stack file's name.
+                # old one, instead of taking every node of the group, and its agents, away at once. The provider
+                # (the Terraform AWS provider under pulumi-aws), not EKS, appends a 26-character unique suffix to the
+                # prefix. Nodes are aimed at through our own eks-daemonsets.io/node-group label, which carries the
+                # stack file's name.
                 node_group_name_prefix=f"{group.name}-",
                 node_role=node_role,
                 # Without subnet_ids a managed node group takes the cluster's subnets, public ones included: nodes
@@ -171,6 +167,9 @@ class EksCluster(pulumi.ComponentResource):
             for group in args.node_groups
         }
 
+        self.access_entries = self._admin_access_entries(name, args)
+        self.coredns = self._coredns(name, args, pins.core_dns)
+
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
         self.oidc_provider_url = self.cluster.oidc_provider_url
         self.cluster_name = self.cluster.kubeconfig_json.apply(lambda _: args.cluster_name)
@@ -182,4 +181,62 @@ class EksCluster(pulumi.ComponentResource):
                 "kubeconfig": self.kubeconfig,
                 "nodeGroupNames": self.node_group_names,
             }
+        )
+
+    def _admin_access_entries(self, name: str, args: EksClusterArgs) -> list[aws.eks.AccessEntry]:
+        """One STANDARD access entry per administrator, with the cluster-admin access policy, named by its ARN.
+
+        Earlier releases let pulumi-eks make these as ``<name>-admin-<index>`` under the cluster component; the alias
+        adopts such an entry where the list is unchanged, instead of creating a second entry for the principal (a 409
+        from EKS) and deleting the first.
+        """
+        entries = []
+        for index, arn in enumerate(args.cluster.admin_principal_arns):
+            entry_name = f"{name}-{admin_entry_name(arn)}"
+            entry = aws.eks.AccessEntry(
+                entry_name,
+                cluster_name=args.cluster_name,
+                principal_arn=arn,
+                type="STANDARD",
+                tags=args.cluster.tags or None,
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[self.cluster],
+                    aliases=[pulumi.Alias(name=f"{name}-admin-{index}", parent=self.cluster)],
+                ),
+            )
+            aws.eks.AccessPolicyAssociation(
+                f"{entry_name}-cluster-admin",
+                cluster_name=args.cluster_name,
+                principal_arn=arn,
+                policy_arn=cluster_admin_policy_arn(arn),
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=pulumi.ResourceOptions(parent=entry, depends_on=[entry]),
+            )
+            entries.append(entry)
+        return entries
+
+    def _coredns(self, name: str, args: EksClusterArgs, version: str) -> aws.eks.Addon:
+        """The CoreDNS add-on at a pinned version, aimed at the node group marked ``clusterAddons``.
+
+        With ``skip_default_node_group`` pulumi-eks manages no CoreDNS add-on (cluster.ts, createCore), which would
+        leave the self-managed CoreDNS EKS bootstraps, at whatever version, on any node. Created after the node
+        groups, so that its pods have nodes to become ready on; OVERWRITE adopts the bootstrapped Deployment, and
+        ``preserve`` keeps CoreDNS running if this resource is ever deleted, as pulumi-eks does for its add-ons.
+        """
+        group = addon_node_group(args.node_groups)
+        return aws.eks.Addon(
+            f"{name}-coredns",
+            cluster_name=args.cluster_name,
+            addon_name="coredns",
+            addon_version=version,
+            configuration_values=coredns_configuration(group),
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            preserve=True,
+            tags=args.cluster.tags or None,
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[self.cluster, *([self.node_groups[group.name]] if group else self.node_groups.values())],
+            ),
         )

@@ -70,13 +70,14 @@ def test_every_child_of_the_cluster_component_has_it_as_parent(dev: RunResult) -
     children = [r for r in dev.resources if r.parent == component.urn]
     kinds = sorted({r.type for r in children})
     assert kinds == [
+        "aws:eks/addon:Addon",
         "aws:iam/role:Role",
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
         "eks:index:Cluster",
         "eks:index:ManagedNodeGroup",
         "pulumi:providers:kubernetes",
     ]
-    assert len(children) == 1 + 3 + 1 + 4 + 1
+    assert len(children) == 1 + 1 + 3 + 1 + 4 + 1
 
 
 def test_nodes_role_joins_the_cluster_and_node_groups_wait_for_its_policies(dev: RunResult) -> None:
@@ -112,20 +113,20 @@ def test_admin_principals_get_cluster_admin_access_entries_and_a_vpc_is_used_whe
             "publicAccessCidrs": ["203.0.113.0/24"],
         }
     )
-    inputs = _cluster(run_config(config)).inputs
-    assert inputs["accessEntries"] == {
-        "admin-0": {
-            "principalArn": admin,
-            "accessPolicies": {
-                "cluster-admin": {
-                    # An EKS access policy ARN, as pulumi-eks's own examples use (examples/access-entries): EKS
-                    # refuses the IAM policy ARN arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy here.
-                    "policyArn": "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy",
-                    "accessScope": {"type": "cluster"},
-                }
-            },
-        }
-    }
+    result = run_config(config)
+    (entry,) = result.of_type("aws:eks/accessEntry:AccessEntry")
+    assert entry.inputs["principalArn"] == admin
+    assert entry.inputs["clusterName"] == "dev-agents"
+    assert entry.inputs["type"] == "STANDARD"
+    (association,) = result.of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    assert association.parent == entry.urn
+    assert association.inputs["principalArn"] == admin
+    # An EKS access policy ARN, as pulumi-eks's own examples use (examples/access-entries): EKS refuses the IAM
+    # policy ARN arn:aws:iam::aws:policy/AmazonEKSClusterAdminPolicy here.
+    assert association.inputs["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert association.inputs["accessScope"] == {"type": "cluster"}
+    inputs = _cluster(result).inputs
+    assert "accessEntries" not in inputs
     assert inputs["vpcId"] == "vpc-0123456789abcdef0"
     assert inputs["privateSubnetIds"] == ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
     assert inputs["publicAccessCidrs"] == ["203.0.113.0/24"]
@@ -141,8 +142,8 @@ def test_cluster_admin_access_policy_is_in_the_principals_partition() -> None:
     config = dev_config()
     config["eks-daemonsets:cluster"]["adminPrincipalArns"] = ["arn:aws-us-gov:iam::123456789012:role/platform-admins"]
     config["aws:region"] = "us-gov-west-1"
-    entries = _cluster(run_config(config)).inputs["accessEntries"]
-    policy = entries["admin-0"]["accessPolicies"]["cluster-admin"]["policyArn"]
+    (association,) = run_config(config).of_type("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+    policy = association.inputs["policyArn"]
     assert policy == "arn:aws-us-gov:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 
 
