@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from components.placement import AMI_ARCH
 from components.settings.model_base import _Model
-from components.settings.values import EksName, InstanceType, NodeLabels, Text
+from components.settings.values import EksName, InstanceType, NodeLabels, Text, eks_key_length
 from components.targeting import validate_label_key, validate_label_value
 
 
@@ -35,7 +35,7 @@ class TaintSettings(_Model):
     @classmethod
     def _key(cls, key: str) -> str:
         validate_label_key(key)
-        return key
+        return eks_key_length(key, "taint")
 
     @field_validator("value")
     @classmethod
@@ -56,6 +56,8 @@ class NodeGroupSettings(_Model):
     disk_size_gib: int = Field(default=50, ge=20, le=16384)
     labels: NodeLabels = Field(default_factory=dict)
     taints: tuple[TaintSettings, ...] = Field(default=(), max_length=50)
+    # The group that runs the cluster's add-ons: the stack's CoreDNS is aimed at it (components/cluster/addons.py).
+    cluster_addons: bool = False
 
     @field_validator("ami_type")
     @classmethod
@@ -70,6 +72,17 @@ class NodeGroupSettings(_Model):
         if len(set(value)) != len(value):
             raise ValueError(f"{list(value)} lists an instance type twice; allowed: each instance type once")
         return value
+
+    @field_validator("cluster_addons")
+    @classmethod
+    def _linux_for_addons(cls, marked: bool, info: ValidationInfo) -> bool:
+        # CoreDNS is a Linux image; its add-on schema's default affinity asks for kubernetes.io/os=linux.
+        ami = info.data.get("ami_type")
+        if marked and ami in AMI_ARCH and AMI_ARCH[ami].os != "linux":
+            raise ValueError(
+                f"{ami} nodes run Windows, and CoreDNS runs on Linux only; allowed: true on a Linux node group"
+            )
+        return marked
 
     @field_validator("taints")
     @classmethod

@@ -35,6 +35,12 @@ class _StackModel(_Model):
             if group.name in seen:
                 raise ValueError(f"node group name {group.name!r} is used twice; allowed: each name once")
             seen.add(group.name)
+        marked = [group.name for group in groups if group.cluster_addons]
+        if len(marked) > 1:
+            raise ValueError(
+                f"node groups {marked} all have clusterAddons: true; allowed: at most one group runs the cluster's "
+                "add-ons (CoreDNS is aimed at one group's label)"
+            )
         return groups
 
 

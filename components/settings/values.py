@@ -159,8 +159,26 @@ def _admin_principal(arn: str) -> str:
     return arn
 
 
+#: What the EKS node group API takes, stricter than Kubernetes: a label key (prefix included), a label value and a
+#: taint key of 1 to 63 characters, a taint value of at most 63 (botocore's eks service-2.json: labelKey, labelValue,
+#: taintKey, taintValue). Kubernetes allows a 253-character key prefix and an empty label value; EKS refuses both at
+#: CreateNodegroup, after the preview has passed.
+EKS_LABEL_KEY_MAX = EKS_LABEL_VALUE_MAX = EKS_TAINT_KEY_MAX = EKS_TAINT_VALUE_MAX = 63
+
+
+def eks_key_length(key: str, what: str) -> str:
+    """``key`` if the EKS node group API takes it as a label or taint key (``what``), else a ValueError."""
+    if len(key) > EKS_LABEL_KEY_MAX:
+        raise ValueError(
+            f"{what} key {short_repr(key)} has {len(key)} characters; allowed: at most {EKS_LABEL_KEY_MAX} with its "
+            "prefix (the EKS node group API's limit, stricter than Kubernetes' 253-character prefix)"
+        )
+    return key
+
+
 def _node_label_key(key: str) -> str:
     validate_label_key(key)
+    eks_key_length(key, "label")
     domain = key.split("/", 1)[0] if "/" in key else ""
     if any(domain == d or domain.endswith("." + d) for d in RESERVED_LABEL_DOMAINS):
         raise ValueError(
@@ -169,8 +187,13 @@ def _node_label_key(key: str) -> str:
     return key
 
 
-def _label_value(value: str) -> str:
+def _node_label_value(value: str) -> str:
     validate_label_value(value)
+    if not value:
+        raise ValueError(
+            "the label value is empty; allowed: 1 to 63 characters (the EKS node group API refuses an empty label "
+            "value, which Kubernetes allows)"
+        )
     return value
 
 
@@ -204,7 +227,7 @@ ImageRef = Annotated[str, AfterValidator(_image)]
 InstanceType = Annotated[str, AfterValidator(_instance_type)]
 # Keys and values are validated one by one, so that a mistake is reported at its own key (labels.team), not the map's.
 NodeLabels = Annotated[
-    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[Text, AfterValidator(_label_value)]],
+    dict[Annotated[str, AfterValidator(_node_label_key)], Annotated[Text, AfterValidator(_node_label_value)]],
     AfterValidator(_sorted),
 ]
 

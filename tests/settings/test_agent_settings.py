@@ -69,7 +69,9 @@ def test_kms_key_arns(arn: str, taken: bool) -> None:
 @pytest.mark.parametrize(
     ("name", "taken"),
     [("a", True), ("/aws/eks/x#1.a_b-c", True), ("a" * 512, True), ("a" * 513, False), ("", False), ("a b", False),
-     ("a:b", False), ("!ab", False), ("ab!", False)],
+     ("a:b", False), ("!ab", False), ("ab!", False),
+     # CreateLogGroup (botocore's logs service-2.json): "Log group names can't start with the string aws/".
+     ("aws/eks/x", False), ("/aws/eks/x", True), ("awsx/y", True), ("AWS/x", True)],
 )
 def test_log_group_names(name: str, taken: bool) -> None:
     change = set_in("agents.fluentd.outputs.cloudwatch.logGroupName", name)

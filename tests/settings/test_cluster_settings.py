@@ -156,3 +156,40 @@ def test_an_oidc_provider_arn_with_a_trailing_newline_is_refused() -> None:
 
 def test_an_empty_cluster_name_is_refused_for_its_length() -> None:
     assert "allowed: at least 1" in refused(set_in("cluster.name", ""), "cluster.name")
+
+
+def test_addon_versions_default_per_kubernetes_version_and_may_be_pinned_per_stack() -> None:
+    from components.settings.addon_versions import DEFAULT_ADDON_VERSIONS
+
+    assert parse().cluster.addon_pins == DEFAULT_ADDON_VERSIONS["1.35"]
+    pinned = parse(set_in("cluster.addonVersions", {"kubeProxy": "v1.35.1-eksbuild.1"})).cluster.addon_pins
+    assert pinned.kube_proxy == "v1.35.1-eksbuild.1" and pinned.vpc_cni == DEFAULT_ADDON_VERSIONS["1.35"].vpc_cni
+    assert "eksbuild" in refused(set_in("cluster.addonVersions", {"vpcCni": "latest"}), "cluster.addonVersions.vpcCni")
+    refused(set_in("cluster.addonVersions", {"coredns": "v1.13.2-eksbuild.1"}), "cluster.addonVersions.coredns")
+
+
+def test_every_supported_kubernetes_version_has_pins_and_kube_proxy_follows_its_minor() -> None:
+    import re
+
+    from components.settings import SUPPORTED_KUBERNETES_VERSIONS
+    from components.settings.addon_versions import ADDON_VERSION_PATTERN, DEFAULT_ADDON_VERSIONS
+
+    assert sorted(DEFAULT_ADDON_VERSIONS) == sorted(SUPPORTED_KUBERNETES_VERSIONS)
+    for version, pins in DEFAULT_ADDON_VERSIONS.items():
+        assert all(re.match(ADDON_VERSION_PATTERN, pin) for pin in pins), pins
+        assert pins.kube_proxy.startswith(f"v{version}."), (version, pins.kube_proxy)
+
+
+@pytest.mark.parametrize("key", ["aws:profile", "aws:assumeRoles", "aws:accessKey"])
+def test_provider_only_aws_credentials_are_refused_on_the_eks_path(key: str) -> None:
+    """pulumi-eks's kubeconfigJson runs `aws eks get-token` without --profile (nodejs/eks/cluster/cluster.ts,
+    generateKubeconfig: the profile goes only into the copy made with includeProfile, which pulumi-eks keeps for its
+    own provider; the Cluster's kubeconfigJson is jsonStringify(core.kubeconfig), the copy without)."""
+    from components.settings import SettingsError, parse_settings
+    from tests.settings.small_stack import BASE
+
+    with pytest.raises(SettingsError) as caught:
+        parse_settings(BASE, project="eks-daemonsets", stack="t", region="eu-west-1", aws_config_keys=[key])
+    assert str(caught.value).startswith(f"{key}: is set") and "AWS_PROFILE" in str(caught.value)
+    on_existing = {**BASE, "cluster": {"existing": {"kubeconfigPath": "/k"}}}
+    assert parse_settings(on_existing, project="eks-daemonsets", stack="t", region="eu-west-1", aws_config_keys=[key])

@@ -62,7 +62,7 @@ BAD = [
     ),
     pytest.param(
         _group(0, "instanceType", ["t3.large"]),
-        f"{NS}:nodeGroups[0].instanceType: unknown key; allowed keys: amiType, capacityType, diskSizeGib, "
+        f"{NS}:nodeGroups[0].instanceType: unknown key; allowed keys: amiType, capacityType, clusterAddons, diskSizeGib, "
         "instanceTypes, labels, name, scaling, taints",
         "",
         id="unknown-key",

@@ -129,3 +129,55 @@ def test_duplicate_node_group_names_and_taints_are_refused() -> None:
 def test_an_instance_type_listed_twice_is_refused() -> None:
     refused(set_in("nodeGroups.0.instanceTypes", ["m6i.large", "m6i.large"]), "nodeGroups[0].instanceTypes")
     refused(set_in("nodeGroups.0.instanceTypes", []), "nodeGroups[0].instanceTypes")
+
+
+# --------------------------------------------------------------------------------------------- the EKS API's limits
+# botocore's eks service-2.json (botocore 1.44, api 2017-11-01), as loaded by botocore.session: labelKey min 1 max 63,
+# labelValue min 1 max 63, taintKey min 1 max 63, taintValue min 0 max 63. Kubernetes takes a 253-character key
+# prefix and an empty label value; CreateNodegroup does not, and says so at `pulumi up`, after preview passed.
+
+
+def test_label_keys_count_their_prefix_against_the_eks_limit_of_63() -> None:
+    prefix = "a" * 40 + ".example.com"
+    fits = f"{prefix}/" + "x" * (63 - len(prefix) - 1)
+    assert parse(set_in("nodeGroups.0.labels", {fits: "v"})).node_groups[0].labels == {fits: "v"}
+    message = refused(set_in("nodeGroups.0.labels", {fits + "y": "v"}), f'nodeGroups[0].labels["{fits}y"]')
+    assert "64 characters" in message and "at most 63" in message
+
+
+def test_an_empty_node_group_label_value_is_refused_though_kubernetes_takes_it() -> None:
+    message = refused(set_in("nodeGroups.0.labels", {"team": ""}), "nodeGroups[0].labels.team")
+    assert "empty" in message
+
+
+def test_taint_keys_count_their_prefix_against_the_eks_limit_of_63() -> None:
+    key = "example.com/" + "k" * 51
+    assert parse(set_in("nodeGroups.0.taints", [{"key": key, "effect": "NoSchedule"}])).node_groups[0].taints
+    message = refused(set_in("nodeGroups.0.taints", [{"key": key + "k", "effect": "NoSchedule"}]),
+                      "nodeGroups[0].taints[0].key")
+    assert "at most 63" in message
+
+
+def test_a_taint_value_may_be_empty_or_63_characters() -> None:
+    for value in ("", "v" * 63):
+        assert parse(set_in("nodeGroups.0.taints", [{"key": "k", "value": value, "effect": "NoSchedule"}])).node_groups
+
+
+def test_targeting_values_keep_the_kubernetes_rules() -> None:
+    # An agent's selector only matches labels: the EKS limits are the node group API's, not Kubernetes'.
+    long_key = "a" * 100 + ".example.com/x"
+    settings = parse(set_in("agents.nodeExporter.targeting.nodeSelector", {long_key: ""}))
+    assert settings.agents["nodeExporter"].targeting is not None
+
+
+def test_at_most_one_linux_group_runs_the_cluster_add_ons() -> None:
+    def marked(*names: str, ami: str = "AL2023_x86_64_STANDARD") -> Callable[[dict], None]:
+        def change(raw: dict) -> None:
+            raw["nodeGroups"] = [
+                {**group(raw), "name": name, "clusterAddons": True, "amiType": ami} for name in names
+            ]
+        return change
+
+    assert parse(marked("sys")).node_groups[0].cluster_addons is True
+    assert "at most one" in refused(marked("a", "b"), "nodeGroups")
+    assert "Windows" in refused(marked("win", ami="WINDOWS_CORE_2022_x86_64"), "nodeGroups[0].clusterAddons")

@@ -22,7 +22,7 @@ def test_a_stack_without_node_groups_is_refused() -> None:
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
-        ("nodeGroups.0.foo", "amiType, capacityType, diskSizeGib, instanceTypes, labels, name, scaling, taints"),
+        ("nodeGroups.0.foo", "amiType, capacityType, clusterAddons, diskSizeGib, instanceTypes, labels, name, scaling, taints"),
         ("cluster.foo", "adminPrincipalArns, controlPlaneLogging, endpointPublicAccess, existing, kubernetesVersion, "
                         "name, publicAccessCidrs, tags, vpc"),
         ("agents.fluentd.buffer.foo", "flushIntervalSeconds, totalLimitSize"),
