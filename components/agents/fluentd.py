@@ -105,7 +105,9 @@ def log_writer_policy(log_group_arn: str) -> str:
                     "Sid": "WriteOwnLogGroup",
                     "Effect": "Allow",
                     "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                    "Resource": [log_group_arn, f"{log_group_arn}:log-stream:*"],
+                    # The log group as the CloudWatch Logs guide's policies write it, ...:log-group:NAME:*, which also
+                    # covers its streams (...:log-group:NAME:log-stream:S); the provider's arn has the ":*" trimmed.
+                    "Resource": [log_group_arn, f"{log_group_arn}:*"],
                 },
                 {
                     # fluent-plugin-cloudwatch-logs looks its group up before writing; Describe* can't be scoped

@@ -65,6 +65,18 @@ class CloudWatchOutputSettings(_Model):
     ] = 30
     kms_key_arn: Optional[str] = Field(default=None, pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$")
 
+    @field_validator("log_group_name")
+    @classmethod
+    def _not_aws_prefixed(cls, name: Optional[str]) -> Optional[str]:
+        # CreateLogGroup: "Log group names can't start with the string aws/" (botocore's logs service-2.json, the
+        # operation's documentation). The default, /aws/eks/<cluster>/containers, starts with "/aws/", which is fine.
+        if name is not None and name.startswith("aws/"):
+            raise ValueError(
+                f"{name!r} starts with aws/, which CloudWatch Logs keeps for AWS; allowed: another name, such as "
+                f"/{name}"
+            )
+        return name
+
 
 class StdoutOutputSettings(_Model):
     enabled: bool = False

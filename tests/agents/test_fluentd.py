@@ -20,8 +20,19 @@ def test_fluentd_may_write_only_to_its_own_log_group(dev: RunResult) -> None:
     (policy,) = dev.of_type("aws:iam/rolePolicy:RolePolicy")
     statements = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}
     arn = "arn:aws:logs:us-west-2:123456789012:log-group:/aws/eks/dev-agents/containers"
-    assert statements["WriteOwnLogGroup"]["Resource"] == [arn, f"{arn}:log-stream:*"]
+    assert statements["WriteOwnLogGroup"]["Resource"] == [arn, f"{arn}:*"]
     assert "logs:CreateLogGroup" not in json.dumps(statements)
+
+
+def test_fluentd_policy_names_its_log_group_in_the_logs_guides_form(dev: RunResult) -> None:
+    """The CloudWatch Logs guide's identity-based policies name a log group ``arn:aws:logs:REGION:ACCOUNT:log-group:
+    NAME:*`` (the ARN DescribeLogGroups reports), which also matches its streams; the provider's ``arn`` drops the
+    ``:*`` (terraform-provider-aws aws_cloudwatch_log_group: "Any :* suffix added by the API ... is removed"). A
+    policy granting only ``...:log-group:NAME`` and ``...:log-stream:*`` left that form out."""
+    (policy,) = dev.of_type("aws:iam/rolePolicy:RolePolicy")
+    resources = {s["Sid"]: s for s in json.loads(policy.inputs["policy"])["Statement"]}["WriteOwnLogGroup"]["Resource"]
+    assert "arn:aws:logs:us-west-2:123456789012:log-group:/aws/eks/dev-agents/containers:*" in resources
+    assert not [r for r in resources if ":log-stream:" in r], "the :* form covers the streams"
 
 
 def test_fluentd_role_trusts_only_its_service_account_token(dev: RunResult) -> None:
