@@ -77,6 +77,10 @@ def load_settings() -> Settings:
         project=pulumi.get_project(),
         stack=pulumi.get_stack(),
         region=aws_region(),
+        aws_config_keys=sorted(
+            k for k in {**pulumi.runtime.config.get_config_env(), **pulumi.runtime.config.CONFIG.get()}
+            if k.startswith("aws:")
+        ),
     )
 
 

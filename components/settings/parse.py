@@ -53,8 +53,42 @@ def _default_cluster_name(project: str, stack: str) -> str:
     return name
 
 
-def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: Optional[str]) -> Settings:
+#: AWS provider keys that give the provider credentials of its own (pulumi-aws 7's config: profile, assumeRoles, ...;
+#: assumeRole is pulumi-aws 6's spelling). The cluster's kubeconfig does not see them: pulumi-eks's kubeconfig runs
+#: `aws eks get-token` with the AWS CLI's own credential chain (pulumi/pulumi-eks nodejs/eks/cluster/cluster.ts,
+#: generateKubeconfig: --profile only in the copy pulumi-eks keeps for itself, and kubeconfigJson is the copy
+#: without it), so the Kubernetes half would run as someone else, or not at all.
+AWS_CREDENTIAL_KEYS = (
+    "aws:profile", "aws:assumeRole", "aws:assumeRoles", "aws:assumeRoleWithWebIdentity", "aws:accessKey",
+    "aws:secretKey", "aws:token", "aws:sharedCredentialsFiles", "aws:sharedConfigFiles",
+)
+
+
+def _credentials_the_kubeconfig_shares(keys: Sequence[str], model: _StackModel) -> None:
+    """Refuse provider-only AWS credentials on the EKS path, where the kubeconfig would not use them."""
+    given = [key for key in AWS_CREDENTIAL_KEYS if key in keys]
+    if given and model.cluster.existing is None:
+        raise SettingsError(
+            f"{given[0]}: is set, but the cluster's kubeconfig runs `aws eks get-token` with the AWS CLI's own "
+            "credentials, not the AWS provider's, so the Kubernetes resources would be deployed as someone else or "
+            "not at all; allowed: unset it and give the provider and the CLI the same credentials through the "
+            "environment (AWS_PROFILE, or the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN of an "
+            "assumed role)"
+        )
+
+
+def parse_settings(
+    raw: Mapping[str, Any],
+    *,
+    project: str,
+    stack: str,
+    region: Optional[str],
+    aws_config_keys: Sequence[str] = (),
+) -> Settings:
     """Validate the raw config values (already JSON-decoded) into :class:`Settings`.
+
+    Args:
+        aws_config_keys: the ``aws:`` keys the stack sets (only their names are read).
 
     Raises:
         SettingsError: the first problem found, naming the full config key.
@@ -66,6 +100,7 @@ def parse_settings(raw: Mapping[str, Any], *, project: str, stack: str, region: 
     except ValidationError as error:
         problems = _problems(error, raw)
         raise SettingsError("; ".join(problems)) from None
+    _credentials_the_kubeconfig_shares(aws_config_keys, model)
     notes: list[str] = []
     model = _without_unreachable_cloudwatch(model, notes)
     # An existing cluster without CloudWatch registers nothing of AWS's: no region needed.
