@@ -18,8 +18,10 @@ CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager",
 #: program sets ``eks-daemonsets.io/node-group`` itself.
 RESERVED_LABEL_DOMAINS = ("eks.amazonaws.com", "kubernetes.io", "k8s.io", "eks-daemonsets.io")
 
-#: EKS names each node group ``<name>-<26-character unique suffix>`` (a name prefix, so that a replacement is created
-#: before the old group is deleted), and a node group name has at most 63 characters: 63 - 26 - 1.
+#: The provider, not EKS, names each node group ``<name>-<26-character unique suffix>`` from the prefix it is given
+#: (terraform-plugin-sdk's id.PrefixedUniqueId, UniqueIDSuffixLength = 26, behind pulumi-aws's nodeGroupNamePrefix),
+#: so that a replacement is created before the old group is deleted; a node group name has at most 63 characters:
+#: 63 - 26 - 1.
 NODE_GROUP_NAME_MAX = 36
 
 AGENT_KEYS = ("nodeExporter", "fluentd", "securityAgent")

@@ -106,7 +106,8 @@ def _eks_name(text: str) -> str:
     if not (1 <= len(text) <= NODE_GROUP_NAME_MAX and _EKS_NAME.match(text)):
         raise ValueError(
             f"{text!r} is not a valid name; allowed: 1 to {NODE_GROUP_NAME_MAX} letters, digits, '-' or '_', starting "
-            "with a letter or digit (EKS appends a 27-character unique suffix within its 63-character limit)"
+            "with a letter or digit (the provider appends '-' and a 26-character unique suffix within EKS's "
+            "63-character limit)"
         )
     return text
 
