@@ -234,64 +234,56 @@ def _pattern(text: str) -> Any:
     return regex.compile(text)
 
 
-def _length_problems(where: str, size: int, meta: Mapping[str, Any], unit: str) -> Iterator[str]:
-    if "min" in meta and size < meta["min"]:
-        yield f"{where}: {size} {unit}, fewer than the minimum {meta['min']}"
-    if "max" in meta and size > meta["max"]:
-        yield f"{where}: {size} {unit}, more than the maximum {meta['max']}"
+#: The Python type each shape kind takes, and how a problem names it.
+_KINDS = {
+    "structure": (Mapping, "a structure"), "list": (list, "a list"), "map": (Mapping, "a map"),
+    "string": (str, "a string"), "integer": (int, "an integer"), "long": (int, "an integer"),
+    "boolean": (bool, "a boolean"),
+}
+#: What a size is counted in, for the kinds whose size the models bound.
+_UNITS = {"list": "items", "map": "entries", "string": "characters"}
+
+
+def _bound_problems(where: str, number: int, meta: Mapping[str, Any], unit: str) -> Iterator[str]:
+    if "min" in meta and number < meta["min"]:
+        yield f"{where}: {number}{unit}, below the minimum {meta['min']}"
+    if "max" in meta and number > meta["max"]:
+        yield f"{where}: {number}{unit}, above the maximum {meta['max']}"
 
 
 def _walk(shape: Any, value: Any, where: str) -> Iterator[str]:
     if isinstance(value, Provided):
         return
-    meta = shape.metadata
-    kind = shape.type_name
+    meta, kind = shape.metadata, shape.type_name
+    expected, name = _KINDS.get(kind, (object, ""))
+    if not isinstance(value, expected) or (kind in ("integer", "long") and isinstance(value, bool)):
+        yield f"{where}: {value!r} is not {name}"
+        return
+    if kind in _UNITS:
+        yield from _bound_problems(where, len(value), meta, f" {_UNITS[kind]}")
     if kind == "structure":
-        if not isinstance(value, Mapping):
-            yield f"{where}: {value!r} is not a structure"
-            return
-        for name in shape.required_members:
-            if value.get(name) is None:
-                yield f"{where}.{name}: required member is missing"
-        for name, member in value.items():
-            if name not in shape.members:
-                yield f"{where}.{name}: {shape.name} has no such member"
+        for member in shape.required_members:
+            if value.get(member) is None:
+                yield f"{where}.{member}: required member is missing"
+        for member, item in value.items():
+            if member not in shape.members:
+                yield f"{where}.{member}: {shape.name} has no such member"
             else:
-                yield from _walk(shape.members[name], member, f"{where}.{name}")
+                yield from _walk(shape.members[member], item, f"{where}.{member}")
     elif kind == "list":
-        if not isinstance(value, list):
-            yield f"{where}: {value!r} is not a list"
-            return
-        yield from _length_problems(where, len(value), meta, "items")
         for index, item in enumerate(value):
             yield from _walk(shape.member, item, f"{where}[{index}]")
     elif kind == "map":
-        if not isinstance(value, Mapping):
-            yield f"{where}: {value!r} is not a map"
-            return
-        yield from _length_problems(where, len(value), meta, "entries")
         for key, item in value.items():
             yield from _walk(shape.key, key, f"{where} key {key!r}")
             yield from _walk(shape.value, item, f"{where}[{key!r}]")
     elif kind == "string":
-        if not isinstance(value, str):
-            yield f"{where}: {value!r} is not a string"
-            return
-        yield from _length_problems(where, len(value), meta, "characters")
         if "pattern" in meta and not _pattern(meta["pattern"]).fullmatch(value):
             yield f"{where}: {value[:80]!r} does not match {meta['pattern']}"
         if shape.enum and value not in shape.enum:
             yield f"{where}: {value!r} is not one of {shape.enum}"
     elif kind in ("integer", "long"):
-        if isinstance(value, bool) or not isinstance(value, int):
-            yield f"{where}: {value!r} is not an integer"
-            return
-        if "min" in meta and value < meta["min"]:
-            yield f"{where}: {value} is below the minimum {meta['min']}"
-        if "max" in meta and value > meta["max"]:
-            yield f"{where}: {value} is above the maximum {meta['max']}"
-    elif kind == "boolean" and not isinstance(value, bool):
-        yield f"{where}: {value!r} is not a boolean"
+        yield from _bound_problems(where, value, meta, "")
 
 
 def problems(call: ApiCall) -> list[str]:

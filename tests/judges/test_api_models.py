@@ -149,19 +149,19 @@ def test_the_judge_catches_a_planted_label_key_longer_than_the_eks_limit() -> No
         _of_type(resources, "eks:index:ManagedNodeGroup")["inputs"]["labels"][key] = "v"
 
     (problem,) = _planted(plant)
-    assert "CreateNodegroup" in problem and "labels key" in problem and "maximum 63" in problem
+    assert "CreateNodegroup" in problem and "labels key" in problem and "above the maximum 63" in problem
 
 
 @pytest.mark.parametrize(
     ("type_", "path", "value", "fragment"),
     [
-        ("eks:index:ManagedNodeGroup", ("labels", "team"), "", "minimum 1"),
+        ("eks:index:ManagedNodeGroup", ("labels", "team"), "", "below the minimum 1"),
         ("eks:index:ManagedNodeGroup", ("capacityType",), "RESERVED", "is not one of"),
         ("eks:index:ManagedNodeGroup", ("scalingConfig", "minSize"), -1, "below the minimum 0"),
         ("aws:cloudwatch/logGroup:LogGroup", ("name",), "/aws/eks/dev agents", "does not match"),
         ("aws:eks/addon:Addon", ("clusterName",), "-dev", "does not match"),
         ("eks:index:Cluster", ("enabledClusterLogTypes",), ["api", "kubelet"], "is not one of"),
-        ("aws:iam/role:Role", ("name",), "r" * 65, "maximum 64"),
+        ("aws:iam/role:Role", ("name",), "r" * 65, "above the maximum 64"),
     ],
 )
 def test_the_judge_catches_a_planted_fault(type_: str, path: tuple[str, ...], value: Any, fragment: str) -> None:
