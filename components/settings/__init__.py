@@ -36,7 +36,7 @@ from components.settings.agents import (
     SecurityAgentSettings,
     StdoutOutputSettings,
 )
-from components.settings.cluster import ClusterSettings, ExistingClusterSettings, VpcSettings
+from components.settings.cluster import AddonVersionSettings, ClusterSettings, ExistingClusterSettings, VpcSettings
 from components.settings.constants import (
     AGENT_KEYS,
     CONTROL_PLANE_LOG_TYPES,
@@ -95,6 +95,7 @@ __all__ = [
     "FalcoPriority",
     # Models
     "VpcSettings",
+    "AddonVersionSettings",
     "ExistingClusterSettings",
     "ClusterSettings",
     "Scaling",
