@@ -62,9 +62,10 @@ def addon_node_group(groups: Sequence[NodeGroupSettings]) -> Optional[NodeGroupS
     return next((group for group in groups if group.cluster_addons), None)
 
 
-#: The CoreDNS add-on's own default tolerations (its configuration schema's ``tolerations.default``, from
-#: `aws eks describe-addon-configuration --addon-name coredns`): setting ``tolerations`` replaces them, so they are
-#: kept beside the marked group's.
+#: The CoreDNS add-on's own default tolerations (its configuration schema's ``tolerations.default``, as
+#: `aws eks describe-addon-configuration --addon-name coredns --addon-version v1.10.1-eksbuild.11` prints it, recorded
+#: in cloudbees/terraform-aws-cloudbees-ci-eks-addon blueprints/03-windows-builds/README.md): setting ``tolerations``
+#: replaces them, so they are kept beside the marked group's.
 COREDNS_DEFAULT_TOLERATIONS = (
     {"key": "CriticalAddonsOnly", "operator": "Exists"},
     {"effect": "NoSchedule", "key": "node-role.kubernetes.io/control-plane"},

@@ -106,7 +106,8 @@ def test_addon_versions_follow_the_kubernetes_version_and_the_stack() -> None:
 def test_coredns_is_managed_pinned_and_aimed_at_the_group_marked_for_add_ons(dev: RunResult) -> None:
     """With skipDefaultNodeGroup pulumi-eks makes no CoreDNS add-on unless asked (cluster/cluster.ts, createCore,
     ``corednsExplicitlyEnabled``, about line 1180), leaving EKS's self-managed CoreDNS at an unpinned version on any
-    node. The add-on's configuration schema (describe-addon-configuration for coredns, additionalProperties false)
+    node. The add-on's configuration schema (describe-addon-configuration for coredns v1.10.1-eksbuild.11, as recorded
+    in cloudbees/terraform-aws-cloudbees-ci-eks-addon blueprints/03-windows-builds/README.md; additionalProperties false)
     takes ``nodeSelector`` (a map of strings) and ``tolerations`` (a list, defaulting to CriticalAddonsOnly Exists
     and the control-plane NoSchedule toleration)."""
     assert _cluster(dev).inputs["corednsAddonOptions"]["enabled"] is False
