@@ -1,5 +1,6 @@
 """The README keeps up with the code: the paths it names exist, its imports import, its commands name real modules
-and Makefile targets. A module that moves without the README moving with it fails here, not in a user's terminal."""
+and Makefile targets; and the files the render generates name only paths that exist. A module that moves without the
+README (or a generated header) moving with it fails here, not in a user's terminal."""
 
 from __future__ import annotations
 
@@ -44,6 +45,30 @@ def _named_paths() -> list[str]:
     top = {p.name for p in ROOT.iterdir() if p.is_dir() and p.name not in {"build", ".git"}}
     named = {path.rstrip("/.") for path, first in _PATH.findall(README) if first in top}
     return sorted(named - _CREATED_AT_RUN_TIME)
+
+
+# A repository path inside generated text: a top-level package or folder, then a file with an extension.
+_GENERATED_PATH = re.compile(r"(?<![\w/.-])((?:components|offline|local|policy|tests|benchmarks|e2e|mutation)/[\w./-]+\.\w+)")
+
+
+def _paths_in_the_dev_render() -> list[tuple[str, str]]:
+    from tests.judges import rendered
+
+    render = rendered(ROOT / "Pulumi.dev.yaml")
+    assert render.error is None, render.error
+    found = set()
+    for file in sorted(p for p in render.out.rglob("*") if p.is_file()):
+        for path in _GENERATED_PATH.findall(file.read_text()):
+            found.add((file.relative_to(render.out).as_posix(), path))
+    return sorted(found)
+
+
+def test_every_path_a_generated_file_names_exists() -> None:
+    named = _paths_in_the_dev_render()
+    # The fluent.conf header names its builder, in the ConfigMap and in resources.json at least.
+    assert any(path == "components/agents/fluentd_conf.py" for _, path in named), named
+    missing = [f"{file} names {path}" for file, path in named if not (ROOT / path).exists()]
+    assert not missing, "\n".join(missing)
 
 
 @pytest.mark.parametrize("path", _named_paths())

@@ -9,7 +9,7 @@ happens):
 1. ``--nodes`` kwok nodes, shared among the dev stack's node groups in proportion to their ``desired`` sizes and
    labelled and tainted as EKS does (``local.nodes.eks_nodes``).
 2. Our three DaemonSets, rendered from the dev stack in existing-cluster mode under the recording mocks, and the
-   anchors' manifests as they ship (``anchors.py``), applied straight. DaemonSets that take the same host
+   anchors' DaemonSets, built from the facts of their shipped manifests (``anchors.yaml``, ``anchors.py``), applied straight. DaemonSets that take the same host
    port (both node-exporters take 9100, as on a real node) can't share a node, so they run in separate phases, ours
    first.
 3. Coverage: per node group, how many nodes run a ready pod of each DaemonSet.
@@ -29,5 +29,5 @@ each rollout's pod events in ``watch-*.tsv`` for a second look, and the engine's
 The modules, in the order a scenario uses them: ``targets.py`` (what is measured), ``layout.py`` (node counts, phases),
 ``cluster.py`` (the cluster, applying, waiting), ``figures.py`` (settings and coverage), ``rollout_watch.py`` over
 ``rollout.py`` (a rollout, watched and followed), ``pulumi_timing.py``, ``machine.py``, ``report.py`` (the table and
-the goals); ``scenario.py`` runs them, ``__main__.py`` is the command line; ``anchors.py`` holds the anchors.
+the goals); ``scenario.py`` runs them, ``__main__.py`` is the command line; ``anchors.py`` builds the anchors from ``anchors.yaml``.
 """

@@ -1,125 +1,100 @@
-"""The anchors' own DaemonSets (../shared/anchors), made ready to apply beside ours on one cluster.
+"""The anchors' DaemonSets, built from the facts in ``anchors.yaml``, to apply beside ours on one cluster.
 
-Each anchor is applied as it ships, plus what its install instructions create beside the file so its pods can be
-created (a namespace, a ConfigMap the quick start makes with ``kubectl create configmap``). Two changes, both
-outside the pod: objects of the Prometheus Operator's CRDs are left out (no CRD here, and no pod needs them), and
-cluster-scoped RBAC objects get an ``anchor-<key>-`` prefix, because kube-prometheus and fluentd-kubernetes-daemonset
-name their ClusterRoles ``node-exporter`` and ``fluentd``, as we do.
+The facts are what decides where an anchor's pods run and how they roll out (tolerations, node selector and
+affinity, update strategy, minReadySeconds, priority class, resource requests, host namespaces and ports), each
+anchor's with the upstream project, file and commit they were read from. The project carries those facts, not the
+manifests: a DaemonSet built from them is placed and rolled by the scheduler and the DaemonSet controller exactly as
+the shipped one would be, since nothing else in a pod spec enters either decision. kwok runs no container, so the
+pods need no volume, config or RBAC, and keep the images as shipped only so that a rollout can change a tag.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ANCHORS_DIR = Path(os.environ.get("EKS_DAEMONSETS_ANCHORS", Path(__file__).resolve().parents[3] / "shared" / "anchors"))
-CLUSTER_SCOPED = frozenset({"ClusterRole", "ClusterRoleBinding", "Namespace"})
-# Kinds of the Prometheus Operator's CRDs: kube-prometheus ships them beside its DaemonSet.
-WITHOUT_CRD = frozenset({"ServiceMonitor", "PrometheusRule"})
+FACTS_FILE = Path(__file__).resolve().with_name("anchors.yaml")
 # Namespaces every cluster has.
 BUILT_IN_NAMESPACES = frozenset({"default", "kube-system"})
+# The DaemonSet fields taken over from the facts as they stand (absent there: the API server's default).
+DAEMONSET_SPEC_FIELDS = ("updateStrategy", "minReadySeconds")
+POD_SPEC_FIELDS = ("priorityClassName", "tolerations", "nodeSelector", "affinity", "hostNetwork", "hostPID", "hostIPC",
+                   "terminationGracePeriodSeconds")
 
 
 @dataclass(frozen=True)
 class Anchor:
-    """One anchor's manifest file and the DaemonSet in it.
+    """One anchor's DaemonSet, as facts.
 
     Attributes:
-        key: a short name, used in the table and in the prefix of its cluster-scoped objects.
+        key: a short name, used in the table.
         label: how the table names it.
-        file: the manifest in the anchors directory.
         namespace: where its DaemonSet lives.
-        daemonset: the DaemonSet's name.
-        install_objects: what the anchor's install instructions create beside the file.
+        source: the upstream project, repository, file, commit and release the facts come from.
+        facts: the DaemonSet's scheduling and rollout fields (see ``anchors.yaml``).
     """
 
     key: str
     label: str
-    file: str
     namespace: str
-    daemonset: str
-    install_objects: tuple[Mapping[str, Any], ...] = field(default=())
+    source: Mapping[str, str]
+    facts: Mapping[str, Any]
+
+    @property
+    def daemonset(self) -> str:
+        return self.facts["name"]
 
 
-def _config_map(name: str, namespace: str, data: Mapping[str, str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": namespace}, "data": dict(data)}
+def load_anchors(path: Path = FACTS_FILE) -> tuple[Anchor, ...]:
+    """The anchors in ``path``, in file order."""
+    return tuple(
+        Anchor(key=entry["key"], label=entry["label"], namespace=entry["namespace"], source=entry["source"],
+               facts=entry["daemonset"])
+        for entry in yaml.safe_load(path.read_text())
+    )
 
 
-ANCHORS: tuple[Anchor, ...] = (
-    Anchor("kube-prometheus", "kube-prometheus node-exporter", "kube-prometheus-node-exporter.yaml", "monitoring", "node-exporter"),
-    Anchor(
-        "fluentd-k8s-ds",
-        "fluentd-kubernetes-daemonset (CloudWatch)",
-        "fluentd-kubernetes-daemonset-cloudwatch-rbac.yaml",
-        "kube-system",
-        "fluentd",
-    ),
-    Anchor(
-        "ci-fluentd",
-        "Container Insights Fluentd",
-        "cloudwatch-container-insights-fluentd.yaml",
-        "amazon-cloudwatch",
-        "fluentd-cloudwatch",
-    ),
-    Anchor(
-        "ci-fluent-bit",
-        "Container Insights Fluent Bit",
-        "cloudwatch-container-insights-fluent-bit.yaml",
-        "amazon-cloudwatch",
-        "fluent-bit",
-        # The Container Insights quick start: kubectl create configmap fluent-bit-cluster-info --from-literal=...
-        install_objects=(
-            _config_map(
-                "fluent-bit-cluster-info",
-                "amazon-cloudwatch",
-                {
-                    "cluster.name": "dev-agents",
-                    "http.port": "2020",
-                    "http.server": "On",
-                    "logs.region": "us-west-2",
-                    "read.head": "Off",
-                    "read.tail": "On",
-                },
-            ),
-        ),
-    ),
-    Anchor("falco", "deploy-kubernetes Falco", "falco-deploy-kubernetes.yaml", "default", "falco"),
-)
+ANCHORS: tuple[Anchor, ...] = load_anchors()
 
 
-def anchor_documents(anchor: Anchor, directory: Path = ANCHORS_DIR) -> list[dict[str, Any]]:
-    """The anchor's file as it ships: every YAML document, in file order."""
-    return [d for d in yaml.safe_load_all((directory / anchor.file).read_text()) if d]
+def _container(facts: Mapping[str, Any]) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": facts["name"], "image": facts["image"]}
+    if "resources" in facts:
+        container["resources"] = facts["resources"]
+    if "hostPorts" in facts:
+        # With hostNetwork the API server requires hostPort == containerPort; without it the shipped pairs are equal too.
+        container["ports"] = [{"containerPort": port, "hostPort": port, "protocol": "TCP"} for port in facts["hostPorts"]]
+    return container
 
 
-def prefixed(anchor: Anchor, name: str) -> str:
-    return f"anchor-{anchor.key}-{name}"
+def anchor_daemonset(anchor: Anchor) -> dict[str, Any]:
+    """The anchor's DaemonSet: its selector, scheduling and rollout fields as shipped, and nothing else."""
+    facts = anchor.facts
+    pod_spec: dict[str, Any] = {field: facts[field] for field in POD_SPEC_FIELDS if field in facts}
+    if "initContainers" in facts:
+        pod_spec["initContainers"] = [_container(c) for c in facts["initContainers"]]
+    pod_spec["containers"] = [_container(c) for c in facts["containers"]]
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": dict(facts["selector"])},
+        "template": {"metadata": {"labels": dict(facts["selector"])}, "spec": pod_spec},
+    }
+    spec.update({field: facts[field] for field in DAEMONSET_SPEC_FIELDS if field in facts})
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": anchor.daemonset, "namespace": anchor.namespace},
+        "spec": spec,
+    }
 
 
-def anchor_objects(anchor: Anchor, documents: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What to apply for ``anchor``: its namespace (unless built in), its install objects, then its documents,
-    minus the CRD kinds, with cluster-scoped RBAC renamed (and bindings pointed at the renamed roles)."""
+def anchor_objects(anchor: Anchor) -> list[dict[str, Any]]:
+    """What to apply for ``anchor``: its namespace (unless every cluster has it), then its DaemonSet."""
     objects: list[dict[str, Any]] = []
     if anchor.namespace not in BUILT_IN_NAMESPACES:
         objects.append({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": anchor.namespace}})
-    objects.extend(dict(o) for o in anchor.install_objects)
-    for document in documents:
-        if document["kind"] in WITHOUT_CRD:
-            continue
-        document = {**document, "metadata": dict(document["metadata"])}
-        if document["kind"] in ("ClusterRole", "ClusterRoleBinding"):
-            document["metadata"]["name"] = prefixed(anchor, document["metadata"]["name"])
-        if document["kind"] == "ClusterRoleBinding" and document["roleRef"]["kind"] == "ClusterRole":
-            document["roleRef"] = {**document["roleRef"], "name": prefixed(anchor, document["roleRef"]["name"])}
-        objects.append(document)
+    objects.append(anchor_daemonset(anchor))
     return objects
-
-
-def the_daemonset(anchor: Anchor, documents: list[dict[str, Any]]) -> dict[str, Any]:
-    (daemonset,) = [d for d in documents if d["kind"] == "DaemonSet" and d["metadata"]["name"] == anchor.daemonset]
-    return daemonset

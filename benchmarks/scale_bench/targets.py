@@ -1,5 +1,5 @@
 """What the scale benchmark measures: our three DaemonSets, rendered from the dev stack as ``make local-up`` deploys
-them, and the anchors' DaemonSets as they ship, each with the objects it is applied with."""
+them, and the anchors' DaemonSets built from their facts (``anchors.yaml``), each with the objects it is applied with."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from benchmarks.scale_bench.anchors import ANCHORS, anchor_documents, anchor_objects, the_daemonset
+from benchmarks.scale_bench.anchors import ANCHORS, anchor_objects
 from offline.mocks import run_config
 from offline.render import kubernetes_manifests
 from local.cluster import LocalCluster
@@ -71,9 +71,4 @@ def _owner(manifest: Mapping[str, Any]) -> str:
 
 
 def anchor_targets() -> list[Target]:
-    targets = []
-    for anchor in ANCHORS:
-        documents = anchor_documents(anchor)
-        the_daemonset(anchor, documents)  # exactly one
-        targets.append(Target(anchor.key, anchor.label, anchor.namespace, anchor.daemonset, "-", anchor_objects(anchor, documents)))
-    return targets
+    return [Target(a.key, a.label, a.namespace, a.daemonset, "-", anchor_objects(a)) for a in ANCHORS]

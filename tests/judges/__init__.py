@@ -16,13 +16,12 @@ from tests.judges.checkov import (
     checkov_executable,
     run_checkov,
 )
-from tests.judges.paths import ANCHORS_DIR, BAD_STACKS_DIR, JUDGES_BUILD_DIR, ROOT, SKIPS_FILE, STACKS_DIR
+from tests.judges.paths import BAD_STACKS_DIR, JUDGES_BUILD_DIR, ROOT, SKIPS_FILE, STACKS_DIR
 from tests.judges.renders import NAMESPACE, Render, kubernetes_version, rendered, stack_label, valid_stack_files
 from tests.judges.skips import Skip, judge, load_skips, skip_matches, subject_of
 from tests.judges.summaries import daemonset_summary, write_summary
 
 __all__ = [
-    "ANCHORS_DIR",
     "ANCHOR_FIGURES",
     "ANCHOR_OF",
     "BAD_STACKS_DIR",

@@ -3,7 +3,7 @@
     .venv/bin/python -m tests.judges checkov               # failing check ids per DaemonSet on the dev render
     .venv/bin/python -m tests.judges checkov --config tests/stacks/Pulumi.large.yaml
     .venv/bin/python -m tests.judges checkov --manifests build/dev/manifests
-    .venv/bin/python -m tests.judges anchors               # reproduce the anchors' figures (shared/anchors/README.md)
+    .venv/bin/python -m tests.judges anchors --dir DIR     # reproduce the anchors' checkov figures from their manifests
 
 checkov is found through ``$CHECKOV`` (what ``make test`` sets), else ``.venv-checkov/bin/checkov``.
 """
@@ -20,7 +20,7 @@ import yaml
 
 import tests.judges
 from tests.judges.checkov import ANCHOR_FIGURES, DAEMONSET_TARGETS, CheckovReport, CheckovUnavailable, run_checkov
-from tests.judges.paths import ANCHORS_DIR, ROOT
+from tests.judges.paths import ROOT
 from tests.judges.renders import Render, rendered
 from tests.judges.skips import Skip, judge, load_skips
 from tests.judges.summaries import daemonset_summary
@@ -76,7 +76,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     source.add_argument("--config", type=Path, help="a stack file to render (default: Pulumi.dev.yaml)")
     source.add_argument("--manifests", type=Path, help="an existing render's manifests/ directory")
     anchors = commands.add_parser("anchors", help="checkov on the anchors, against the README's figures")
-    anchors.add_argument("--dir", type=Path, default=ANCHORS_DIR)
+    # The project carries no copy of the anchors' manifests: DIR holds them as their projects ship them, under the
+    # file names in ANCHOR_FIGURES (each file's source is in benchmarks/scale_bench/anchors.yaml).
+    anchors.add_argument("--dir", type=Path, required=True, help="a directory holding the anchors' manifests")
     args = parser.parse_args(argv)
     try:
         if args.command == "anchors":

@@ -1,4 +1,4 @@
-"""Where the judges find the repo, its stack files, the checkov skip list and the anchors, and where they write."""
+"""Where the judges find the repo, its stack files, and the checkov skip list, and where they write."""
 
 from __future__ import annotations
 
@@ -8,5 +8,4 @@ ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "tests" / "stacks"
 BAD_STACKS_DIR = ROOT / "tests" / "bad_stacks"
 SKIPS_FILE = ROOT / "tests" / "judges" / "checkov_skips.yaml"
-ANCHORS_DIR = ROOT.parent / "shared" / "anchors"
 JUDGES_BUILD_DIR = ROOT / "build" / "judges"

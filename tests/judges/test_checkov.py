@@ -5,7 +5,8 @@ else ``.venv-checkov/bin/checkov``). A missing checkov is a failure, not a skip:
 
 The per-DaemonSet figures land in ``build/judges/checkov-dev.json`` and in the JUnit properties; to see the failing
 check ids quickly: ``.venv/bin/python -m tests.judges checkov``. The anchors' figures are reproduced by hand with
-``.venv/bin/python -m tests.judges anchors`` (not part of the suite: the anchors live outside the repo).
+``.venv/bin/python -m tests.judges anchors --dir DIR``, DIR holding the anchors' manifests as shipped (not part of the
+suite: the project carries their facts, not their files).
 """
 
 from __future__ import annotations
