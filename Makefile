@@ -4,7 +4,7 @@ VENV := .venv
 CHECKOV_VENV := .venv-checkov
 STACK ?= dev
 
-.PHONY: render test fuzz mutation bench bench-render bench-scale clean tools local-up local-down e2e-deps e2e bench-metrics
+.PHONY: render test fresh-check fuzz mutation bench bench-render bench-scale clean tools local-up local-down e2e-deps e2e bench-metrics
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt policy/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ render: $(VENV)/.installed
 ## test: the whole suite, outside judges included
 test: $(VENV)/.installed $(CHECKOV_VENV)/.installed
 	CHECKOV=$(CURDIR)/$(CHECKOV_VENV)/bin/checkov $(VENV)/bin/python -m pytest
+
+## fresh-check: clone HEAD into an empty temporary directory and run make test there, as a user's first clone would
+fresh-check:
+	bash .ci/fresh-check
 
 ## fuzz: the stack-file fuzzer with 3000 cases (make test runs 300); FUZZ_CASES and FUZZ_SEED choose others
 FUZZ_CASES ?= 3000

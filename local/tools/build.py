@@ -254,7 +254,24 @@ def module_dir(family: Family, module: str) -> Path:
     return Path(directory)
 
 
-def build_family(family: Family, destination: Path) -> None:
+#: How often a long build says it is still going (go build prints nothing while it compiles).
+HEARTBEAT_SECONDS = 60.0
+
+
+def _run_with_heartbeat(command: list[str], *, cwd: Path, env: dict[str, str], heartbeat) -> None:
+    """Run ``command``; every HEARTBEAT_SECONDS while it runs, call ``heartbeat()``. Raise as ``check=True`` does."""
+    process = subprocess.Popen(command, cwd=cwd, env=env)
+    while True:
+        try:
+            returncode = process.wait(timeout=HEARTBEAT_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            heartbeat()
+    if returncode:
+        raise subprocess.CalledProcessError(returncode, command)
+
+
+def build_family(family: Family, destination: Path, heartbeat=lambda: None) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{family.name}-", dir=destination.parent))
     try:
         command = ["go", "build", "-mod=readonly", "-trimpath", "-buildvcs=false", "-ldflags", " ".join(["-s", "-w", *family.ldflags])]
@@ -269,11 +286,11 @@ def build_family(family: Family, destination: Path) -> None:
             overlay_file.write_text(json.dumps({"Replace": replace}))
             command += ["-overlay", str(overlay_file)]
         for name, package in family.packages.items():
-            subprocess.run(
+            _run_with_heartbeat(
                 [*command, "-o", str(staging / name), package],
                 cwd=family.directory,
                 env={**os.environ, **family.env},
-                check=True,
+                heartbeat=heartbeat,
             )
         for name, (module, path) in family.assets.items():
             (staging / name).parent.mkdir(parents=True, exist_ok=True)
@@ -299,24 +316,37 @@ def link_commands(family: Family, built: Path) -> None:
 
 
 def build(families: Sequence[Family] = FAMILIES, *, out=sys.stdout) -> dict[str, float]:
-    """Build each family not yet cached; return and print seconds per family (0.0 where cached)."""
+    """Build each family not yet cached; return and print seconds per family (0.0 where cached).
+
+    A cold build takes about an hour on two busy cores, so it says which family it is on (``[3/7]``), how long that
+    one has taken every HEARTBEAT_SECONDS, and the running total after each.
+    """
     go = go_version()
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, float] = {}
-    for family in families:
+    for number, family in enumerate(families, start=1):
         check_module_version(family)
         destination = root / cache_key(family, go)
         started = time.monotonic()
+        so_far = sum(seconds.values())
         if destination.is_dir():
             state = "cached"
         else:
-            print(f"building {family.name} {family.version} ({', '.join(family.commands())}) ...", file=out, flush=True)
-            build_family(family, destination)
+            print(f"[{number}/{len(families)}] building {family.name} {family.version} ({', '.join(family.commands())}) "
+                  f"...", file=out, flush=True)
+
+            def heartbeat(family: Family = family, started: float = started) -> None:
+                elapsed = time.monotonic() - started
+                print(f"[{number}/{len(families)}] still building {family.name}: {elapsed:.0f} s "
+                      f"(all tools so far {so_far + elapsed:.0f} s)", file=out, flush=True)
+
+            build_family(family, destination, heartbeat)
             state = "built"
         seconds[family.name] = time.monotonic() - started
         link_commands(family, destination)
-        print(f"{family.name:<18} {family.version:<10} {state:<6} {seconds[family.name]:7.1f} s  {destination}", file=out, flush=True)
+        print(f"{family.name:<18} {family.version:<10} {state:<6} {seconds[family.name]:7.1f} s  "
+              f"(total {sum(seconds.values()):7.1f} s)  {destination}", file=out, flush=True)
     print(f"{'all tools':<18} {'':<10} {'':<6} {sum(seconds.values()):7.1f} s  (Go {go}; binaries on {BIN_DIR})", file=out)
     return seconds
 
