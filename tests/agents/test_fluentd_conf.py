@@ -210,9 +210,12 @@ def test_custom_paths_port_and_buffer_settings_are_used() -> None:
     assert buffer["path"] == "/var/lib/fd/buf/cloudwatch"
 
 
-def test_image_is_pinned_to_an_exact_cloudwatch_tag() -> None:
-    assert FLUENTD_IMAGE == "docker.io/fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-cloudwatch-1.1"
-    assert re.fullmatch(r".+:v\d+\.\d+\.\d+-debian-cloudwatch-\d+\.\d+", FLUENTD_IMAGE)
+def test_image_is_pinned_to_an_exact_cloudwatch_tag_and_its_digest() -> None:
+    assert FLUENTD_IMAGE == (
+        "docker.io/fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-cloudwatch-1.1"
+        "@sha256:268c29d7908ce779e200cf08d26e3ab52c0eb965fdae51e8d424730c0e311166"
+    )
+    assert re.fullmatch(r".+:v\d+\.\d+\.\d+-debian-cloudwatch-\d+\.\d+@sha256:[0-9a-f]{64}", FLUENTD_IMAGE)
 
 
 @pytest.mark.parametrize(
