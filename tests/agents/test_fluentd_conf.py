@@ -64,8 +64,18 @@ EXPECTED_CLOUDWATCH_AND_STDOUT = """\
   rotate_wait 5s
   tag kubernetes.*
   <parse>
-    @type cri
-    keep_time_key false
+    @type multi_format
+    <pattern>
+      format cri
+      keep_time_key false
+      time_format %Y-%m-%dT%H:%M:%S.%N%z
+      time_format_fallbacks ["%Y-%m-%dT%H:%M:%S%z"]
+      time_type mixed
+    </pattern>
+    <pattern>
+      expression /^(?<unparsed_time>[^ ]+) (?<stream>[^ ]+) (?<logtag>[^ ]+) (?<message>.*)$/
+      format regexp
+    </pattern>
   </parse>
 </source>
 
