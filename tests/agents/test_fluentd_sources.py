@@ -15,24 +15,8 @@ from hypothesis import strategies as st
 
 from components.agents.fluentd_filters import CRI_RECORD_KEYS
 from components.agents.fluentd_sources import UNPARSED_TIME_KEY
-from tests.agents.fluentd_blocks import FULL, _params, _sections
+from tests.agents.fluentd_blocks import EXPECTED_PARSE, FULL, _params, _sections
 
-EXPECTED_PARSE = """\
-  <parse>
-    @type multi_format
-    <pattern>
-      format cri
-      keep_time_key false
-      time_format %Y-%m-%dT%H:%M:%S.%N%z
-      time_format_fallbacks ["%Y-%m-%dT%H:%M:%S%z"]
-      time_type mixed
-    </pattern>
-    <pattern>
-      expression /^(?<unparsed_time>[^ ]+) (?<stream>[^ ]+) (?<logtag>[^ ]+) (?<message>.*)$/
-      format regexp
-    </pattern>
-  </parse>
-"""
 #: fluent-plugin-parser-cri's own default (lib/fluent/plugin/parser_cri.rb, config_set_default :time_format): what the
 #: old fluent.conf, which set no time_format, parsed with.
 PLUGIN_DEFAULT_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%L%z"
