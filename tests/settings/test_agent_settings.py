@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.settings import image_digest
 from tests.settings.small_stack import parse, refused, set_in
 
 KMS = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d"
@@ -47,6 +48,14 @@ def test_images_must_pin_a_version(image: str, taken: bool) -> None:
 def test_a_malformed_digest_is_refused_as_one(digest: str) -> None:
     message = refused(set_in("agents.fluentd.image", f"fluent/fluentd:v1.19.3@{digest}"), "agents.fluentd.image")
     assert f"has a malformed digest {digest!r}; allowed: @sha256: followed by 64 lowercase hex digits" in message
+
+
+def test_image_digest_is_the_sha256_digest_after_the_at_sign_or_none() -> None:
+    assert image_digest(f"quay.io/a/b:v1.2.3@{DIGEST}") == DIGEST
+    assert image_digest(f"quay.io/a/b@{DIGEST}") == DIGEST
+    for image in ("quay.io/a/b:v1.2.3", f"quay.io/a/b:v1.2.3@{DIGEST[:-1]}", f"quay.io/a/b@{DIGEST}0",
+                  f"quay.io/a/b@{DIGEST.upper()}", f"quay.io/a/b@sha512:{'a' * 64}"):
+        assert image_digest(image) is None, image
 
 
 def _notes(values: dict[str, str | bool]) -> tuple[str, ...]:
