@@ -213,7 +213,8 @@ def test_an_image_change_rolls_out_within_max_unavailable(cluster: LocalCluster,
     agent = "nodeExporter"
     ds = daemonset_status(cluster, agent)
     old_image = ds["spec"]["template"]["spec"]["containers"][0]["image"]
-    new_image = old_image.rsplit(":", 1)[0] + ":v1.12.0"
+    # The same repository at the previous release; the pinned image carries a digest after its tag.
+    new_image = old_image.partition("@")[0].rsplit(":", 1)[0] + ":v1.12.0"
     desired = ds["status"]["desiredNumberScheduled"]
     max_unavailable = ds["spec"]["updateStrategy"]["rollingUpdate"]["maxUnavailable"]
     allowed = -(-desired * int(str(max_unavailable).rstrip("%")) // 100) if str(max_unavailable).endswith("%") else int(max_unavailable)

@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from components.settings import parse_quantity
-from local.tools.build import BIN_DIR, FAMILIES, build
+from local.tools.build import BIN_DIR, FAMILIES, build, image_version
 from local.cluster import LocalCluster
 from local.metrics import (
     KUBE_RBAC_PROXY,
@@ -141,8 +141,8 @@ def label(sample: str, name: str) -> str:
 
 # -- the binaries and how they run ---------------------------------------------------------------------------------
 def test_local_builds_are_the_releases_the_images_pin(daemonset: dict[str, Any], pod: NodeExporterPod) -> None:
-    exporter_tag = container(daemonset, NODE_EXPORTER)["image"].rsplit(":", 1)[1]
-    proxy_tag = container(daemonset, KUBE_RBAC_PROXY)["image"].rsplit(":", 1)[1]
+    exporter_tag = image_version(container(daemonset, NODE_EXPORTER)["image"])
+    proxy_tag = image_version(container(daemonset, KUBE_RBAC_PROXY)["image"])
     exporter = subprocess.run([str(BIN_DIR / "node_exporter"), "--version"], capture_output=True, text=True, check=True)
     proxy = subprocess.run([str(BIN_DIR / "kube-rbac-proxy"), "--version"], capture_output=True, text=True, check=True)
     assert exporter.stdout.startswith(f"node_exporter, version {exporter_tag.removeprefix('v')} (branch: HEAD, revision: ")
@@ -189,7 +189,7 @@ def test_a_service_account_bound_to_the_metrics_reader_role_gets_node_metrics(
                    "node_filesystem_avail_bytes", "node_network_receive_bytes_total", "node_exporter_build_info"):
         assert samples(body, metric), f"{metric} missing"
     (build_info,) = samples(body, "node_exporter_build_info")
-    assert label(build_info, "version") == container(daemonset, NODE_EXPORTER)["image"].rsplit(":v", 1)[1]
+    assert label(build_info, "version") == image_version(container(daemonset, NODE_EXPORTER)["image"]).removeprefix("v")
 
 
 def test_the_rendered_exclusions_hold_on_a_real_host(pod: NodeExporterPod, tokens: dict[str, str], daemonset: dict[str, Any]) -> None:

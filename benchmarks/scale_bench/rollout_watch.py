@@ -18,10 +18,14 @@ from local.cluster import ClusterError, LocalCluster
 
 
 def new_tag(image: str) -> str:
-    """The same image with a tag it hasn't had (kwok pulls nothing, so any tag works)."""
-    name, _, tag = image.rpartition(":")
+    """The same image with a tag it hasn't had (kwok pulls nothing, so any tag works).
+
+    A digest is dropped: it would keep naming the old image whatever the tag says.
+    """
+    reference = image.partition("@")[0]
+    name, _, tag = reference.rpartition(":")
     if not name or "/" in tag:
-        return f"{image}:bench-rollout"
+        return f"{reference}:bench-rollout"
     return f"{name}:{tag}-bench-rollout"
 
 

@@ -49,12 +49,17 @@ from components.agents.fluentd_sources import (
     _tail_source,
 )
 
-# Multi-arch tag listed under "Cloudwatch" in the README of
-# fluent/fluentd-kubernetes-daemonset at commit 849b9e1ecd84 (the same commit as
-# the fluentd-kubernetes-daemonset-cloudwatch-rbac anchor); its Dockerfile builds
-# FROM fluent/fluentd:v1.19.3-debian. Never use the floating v1-debian-cloudwatch
-# tag: the README itself warns that it changes under you.
-FLUENTD_IMAGE = "docker.io/fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-cloudwatch-1.1"
+# Multi-arch tag listed under "Cloudwatch" in the README of fluent/fluentd-kubernetes-daemonset at commit 849b9e1ecd84
+# (the same commit as the fluentd-kubernetes-daemonset-cloudwatch-rbac anchor); its Dockerfile builds FROM
+# fluent/fluentd:v1.19.3-debian. Never use the floating v1-debian-cloudwatch tag: the README itself warns that it
+# changes under you. The digest is the one DocSpring/convox pins for this exact tag in terraform/fluentd/aws/main.tf
+# (commit 033c7643), "Pinned by digest (amd64 + arm64)", so the multi-arch index and not one platform's image; its
+# comment lists the image's fluentd 1.19.3 and the plugin versions named above. It is the only public source of a
+# digest for this tag the search found. The init container runs the same image.
+FLUENTD_IMAGE = (
+    "docker.io/fluent/fluentd-kubernetes-daemonset:v1.19.3-debian-cloudwatch-1.1"
+    "@sha256:268c29d7908ce779e200cf08d26e3ab52c0eb965fdae51e8d424730c0e311166"
+)
 
 _LOG_LEVELS = frozenset({"fatal", "error", "warn", "info", "debug", "trace"})
 _DNS_LABEL_RE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")

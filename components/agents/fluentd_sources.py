@@ -14,6 +14,25 @@ CONTAINER_LOG_GLOB = "/var/log/containers/*.log"
 DEFAULT_METRICS_PORT = 24231
 METRICS_PATH = "/metrics"
 
+# containerd stamps each line with Go's time.RFC3339Nano, "2006-01-02T15:04:05.999999999Z07:00" (timestampFormat in
+# containerd's internal/cri/io/logger.go): trailing zeros of the fraction are dropped, and a zero fraction goes with
+# its dot ("2026-12-02T08:06:09Z"). fluent-plugin-parser-cri's default time_format, %Y-%m-%dT%H:%M:%S.%L%z
+# (parser_cri.rb), needs the dot, so such a line failed to parse and in_tail dropped it with a warning. Fluentd's
+# `time_type mixed` tries time_format, then each of time_format_fallbacks (MixedTimeParser, lib/fluent/time.rb). %N
+# takes 1 to 9 digits, %z takes Z as well as +09:00; and the strptime gem's fast parser reads both formats (it has no
+# %L, so the plugin's default fell back to Ruby's Time.strptime).
+CRI_TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%N%z"
+CRI_TIME_FORMAT_WHOLE_SECONDS = "%Y-%m-%dT%H:%M:%S%z"
+#: The mark of a line whose time neither format reads: the time text as containerd wrote it. Such an event carries the
+#: time Fluentd read the line instead.
+UNPARSED_TIME_KEY = "unparsed_time"
+# The same four fields the CRI parser splits ("<time> <stream> <P|F> <message>", one space each), with the time kept
+# as text. A regexp without a `time` capture gives the event the current time (Parser#parse_time, with
+# estimate_current_event true by default).
+CRI_LINE_KEEPING_ITS_TIME_AS_TEXT = (
+    f"/^(?<{UNPARSED_TIME_KEY}>[^ ]+) (?<stream>[^ ]+) (?<logtag>[^ ]+) (?<message>.*)$/"
+)
+
 
 def _metrics_sources(bind: str, port: int) -> list[_Section]:
     """Prometheus endpoint plus Fluentd's internal and per-output metrics.
@@ -77,20 +96,49 @@ def _tail_source(namespace: str, pos_dir: str, daemonset_name: str) -> _Section:
             # instead of being dropped with a warning.
             ("emit_unmatched_lines", "true"),
         ),
+        children=(_cri_parse(),),
+    )
+
+
+def _cri_parse() -> _Section:
+    """The CRI line with or without a fraction of a second, and never lost for a time that doesn't parse.
+
+    multi_format (fluent-plugin-multi-format-parser) tries its patterns in order, and a pattern that raises (the CRI
+    parser does on a time it can't read) is skipped, not fatal. Only when no pattern matches does in_tail get nothing
+    back, and then emits the line as ``unmatched_line`` (emit_unmatched_lines). Without the fallback, a time error
+    reached in_tail as an exception, which it logs as "invalid line found" and drops the line.
+    """
+    return _Section(
+        "parse",
+        params=(("@type", "multi_format"),),
         children=(
-            # containerd writes "<RFC3339Nano> <stdout|stderr> <P|F> <message>".
-            # No nested <parse>: a P fragment is not valid JSON on its own, so
-            # the message stays a string until the pieces are joined.
+            # containerd writes "<RFC3339Nano> <stdout|stderr> <P|F> <message>". No nested <parse>: a P fragment is
+            # not valid JSON on its own, so the message stays a string until the pieces are joined.
             _Section(
-                "parse",
+                "pattern",
                 params=(
-                    ("@type", "cri"),
+                    ("format", "cri"),
                     # The event time already carries it; drop the duplicate field.
                     ("keep_time_key", "false"),
+                    ("time_type", "mixed"),
+                    ("time_format", CRI_TIME_FORMAT),
+                    ("time_format_fallbacks", json.dumps([CRI_TIME_FORMAT_WHOLE_SECONDS])),
                 ),
+            ),
+            _Section(
+                "pattern",
+                params=(("format", "regexp"), ("expression", CRI_LINE_KEEPING_ITS_TIME_AS_TEXT)),
             ),
         ),
     )
 
 
-__all__ = ["CONTAINER_LOG_GLOB", "DEFAULT_METRICS_PORT", "METRICS_PATH"]
+__all__ = [
+    "CONTAINER_LOG_GLOB",
+    "CRI_LINE_KEEPING_ITS_TIME_AS_TEXT",
+    "CRI_TIME_FORMAT",
+    "CRI_TIME_FORMAT_WHOLE_SECONDS",
+    "DEFAULT_METRICS_PORT",
+    "METRICS_PATH",
+    "UNPARSED_TIME_KEY",
+]

@@ -41,7 +41,7 @@ from typing import Any, ClassVar, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import Agent, Resources
+from components.settings import Agent, Resources, image_digest
 from components.targeting import NodeTargeting
 
 LABEL_PREFIX = "eks-daemonsets.io"
@@ -89,13 +89,23 @@ def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, An
     return merged
 
 
+def pull_policy(image: str) -> str:
+    """``IfNotPresent`` for an image pinned by digest, ``Always`` for one pinned by tag only.
+
+    A digest names content that cannot be re-pushed, so once the node has it there is nothing to check: with
+    IfNotPresent a pod starts from the node's copy while the registry is slow, down or rate-limiting. A tag can be
+    re-pushed, and Always makes the kubelet resolve it to a digest at the registry at every container start
+    (unchanged layers stay cached), which is the only way a node notices; the price is that every start needs the
+    registry.
+    """
+    return "IfNotPresent" if image_digest(image) else "Always"
+
+
 def harden_container(container: Mapping[str, Any]) -> dict[str, Any]:
     """The container with the restricted securityContext under whatever its agent loosened on purpose."""
     hardened = dict(container)
     hardened["securityContext"] = _merge(RESTRICTED_CONTAINER_SECURITY, container.get("securityContext", {}))
-    # A pinned tag can still be re-pushed; Always makes the kubelet check the registry's digest for it at each
-    # start, while unchanged layers stay cached.
-    hardened.setdefault("imagePullPolicy", "Always")
+    hardened.setdefault("imagePullPolicy", pull_policy(container.get("image", "")))
     hardened.setdefault("terminationMessagePolicy", "FallbackToLogsOnError")
     return hardened
 

@@ -11,8 +11,20 @@ from __future__ import annotations
 
 import re
 
-# Tags used by the kube-prometheus anchor (app.kubernetes.io/version 1.12.1).
-NODE_EXPORTER_IMAGE = "quay.io/prometheus/node-exporter:v1.12.1"
+# Tags used by the kube-prometheus anchor (app.kubernetes.io/version 1.12.1), each with the digest of its multi-arch
+# image index where one is known. local/tools/build.py reads the release from the tag (image_version).
+#
+# node-exporter v1.12.1: the index digest `docker buildx imagetools inspect quay.io/prometheus/node-exporter:v1.12.1
+# --raw` reported, recorded beside its linux/amd64 (sha256:da83fae8…) and linux/arm64 (sha256:c9ef89f9…) children in
+# kkonstantin08/trafficops docs/evidence/amd64-implementation-2026-10-01.md ("observed index digest"). At least eight
+# other public files pin prom/node-exporter:v1.12.1 (the same release on Docker Hub) by the same digest, one of them
+# a table of "immutable multi-architecture manifest digests". The -distroless tag is another image (sha256:8c9bac11…).
+NODE_EXPORTER_IMAGE = (
+    "quay.io/prometheus/node-exporter:v1.12.1@sha256:1b4e4438faca4dd7e001dd445d161a4a2091b0fededa84093b3a8dfeae1f1be0"
+)
+# No digest: none for this tag was found in any public source the search reaches (release notes, charts, lock files,
+# registry pages), and a digest is never made up. The tag alone pins the release, pulled with imagePullPolicy Always;
+# set agents.nodeExporter.rbacProxyImage to tag@sha256 from your mirror (`crane digest` prints it) to pin it.
 KUBE_RBAC_PROXY_IMAGE = "quay.io/brancz/kube-rbac-proxy:v0.22.1"
 
 # The anchor keeps node-exporter on 127.0.0.1:9101 and lets the proxy own 9100:

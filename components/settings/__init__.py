@@ -60,6 +60,7 @@ from components.settings.values import (
     NodeLabels,
     QuantityStr,
     Text,
+    image_digest,
     parse_quantity,
 )
 
@@ -83,6 +84,7 @@ __all__ = [
     "LAST_KUBERNETES_WITH_AL2_AMIS",
     # Value types
     "parse_quantity",
+    "image_digest",
     "to_snake",
     "Text",
     "QuantityStr",

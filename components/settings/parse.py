@@ -8,17 +8,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 from components.input.error_text import shown
 from components.input.limits import LimitError, check_value
 from components.settings.agent_targeting import _targeting
-from components.settings.agents import AgentSettings
+from components.settings.agents import AgentSettings, AgentsSettings
 from components.settings.constants import AGENT_KEYS, NAMESPACE
 from components.settings.errors import SettingsError, config_key
 from components.settings.messages import _problems
 from components.settings.node_groups import NodeGroupSettings
 from components.settings.stack import Agent, Settings, _StackModel
-from components.settings.values import _EKS_NAME
+from components.settings.values import _EKS_NAME, image_digest
 
 
 # The AWS SDKs' partitions (partitions.json `regionRegex`: aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-iso-e,
@@ -103,6 +104,7 @@ def parse_settings(
     _credentials_the_kubeconfig_shares(aws_config_keys, model)
     notes: list[str] = []
     model = _without_unreachable_cloudwatch(model, notes)
+    notes.extend(_images_pulled_at_every_start(model.agents))
     # An existing cluster without CloudWatch registers nothing of AWS's: no region needed.
     if not region and (model.cluster.existing is None or model.agents.fluentd.outputs.cloudwatch.enabled):
         raise SettingsError(
@@ -151,6 +153,29 @@ def _without_unreachable_cloudwatch(model: _StackModel, notes: list[str]) -> _St
     return model.model_copy(update={"agents": agents})
 
 
+def _images_pulled_at_every_start(agents: AgentsSettings) -> list[str]:
+    """A warning per image the user set without a digest: it is pulled with imagePullPolicy Always.
+
+    A tag can be re-pushed, so the kubelet asks the registry for it at every container start; while the registry is
+    down or rate-limiting, pods of that agent can't start even on nodes that hold the image.
+    """
+    notes = []
+    for agent_key in AGENT_KEYS:
+        settings: AgentSettings = getattr(agents, to_snake(agent_key))
+        if not settings.enabled:
+            continue
+        for field in ("image", "rbac_proxy_image"):
+            image = getattr(settings, field, None)
+            if image and not image_digest(image):
+                key = config_key(("agents", agent_key, to_camel(field)))
+                notes.append(
+                    f"{key}: {shown(image)} has no digest, so it is pulled with imagePullPolicy Always: every pod start "
+                    "asks the registry, and fails while the registry is down or rate-limiting; pin it as "
+                    "<image>:<tag>@sha256:<digest> (`crane digest <image>:<tag>` prints the digest)"
+                )
+    return notes
+
+
 #: EKS published Amazon Linux 2 AMIs up to Kubernetes 1.32 and none for 1.33 or later (EKS user guide, "Kubernetes
 #: versions on standard support": AL2 AMIs end with 1.32; awslabs/amazon-eks-ami#2545: AL2 AMIs out of support).
 LAST_KUBERNETES_WITH_AL2_AMIS = (1, 32)
@@ -174,3 +199,4 @@ def _ami_types_published_for(version: str, groups: Sequence[NodeGroupSettings]) 
 
 def to_snake(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Union
+from typing import Annotated, Any, Optional, Union
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -44,6 +44,9 @@ _IMAGE = re.compile(
 )
 #: distribution/reference's NameTotalLengthMax.
 _IMAGE_NAME_MAX = 255
+# The one digest algorithm accepted: opencontainers/go-digest validates a sha256 digest as exactly 64 lowercase hex
+# digits (its anchored encoded regexp), so a shorter, longer or upper-case one would be refused by the registry.
+_IMAGE_DIGEST = re.compile(r"sha256:[a-f0-9]{64}\Z")
 _PERCENT = re.compile(r"^(?:[1-9][0-9]?|100)%\Z")
 
 
@@ -118,7 +121,19 @@ def _instance_type(text: str) -> str:
     return text
 
 
+def image_digest(image: str) -> Optional[str]:
+    """The ``sha256:<64 hex>`` digest an image reference pins (``name:tag@sha256:…``, ``name@sha256:…``) or None."""
+    _, at, digest = image.partition("@")
+    return digest if at and _IMAGE_DIGEST.match(digest) else None
+
+
 def _image(text: str) -> str:
+    _, at, digest = text.partition("@")
+    if at and not _IMAGE_DIGEST.match(digest):
+        raise ValueError(
+            f"{short_repr(text)} has a malformed digest {short_repr(digest)}; allowed: @sha256: followed by 64 "
+            "lowercase hex digits, as `crane digest` or `docker buildx imagetools inspect` prints them"
+        )
     match = _IMAGE.match(text)
     if not match or len(match["repo"]) > _IMAGE_NAME_MAX:
         raise ValueError(

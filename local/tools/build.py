@@ -44,8 +44,12 @@ PULUMI_KUBERNETES_MODULE = "github.com/pulumi/pulumi-kubernetes/provider/v4"
 
 
 def image_version(image: str) -> str:
-    """The ``vMAJOR.MINOR.PATCH`` tag of a pinned image: the release the local build must match."""
-    match = re.fullmatch(r"[^@]+:(v\d+\.\d+\.\d+)", image)
+    """The ``vMAJOR.MINOR.PATCH`` tag of a pinned image: the release the local build must match.
+
+    The tag is read whether or not a digest follows it (``name:v1.2.3@sha256:…``): the digest pins the image's bytes,
+    the tag names the release they were built from.
+    """
+    match = re.fullmatch(r"[^@]+:(v\d+\.\d+\.\d+)(?:@sha256:[0-9a-f]{64})?", image)
     if not match:
         raise ValueError(f"{image}: expected an image pinned to a vMAJOR.MINOR.PATCH tag")
     return match[1]

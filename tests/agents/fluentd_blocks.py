@@ -8,6 +8,24 @@ from components.agents.fluentd_conf import CloudWatchOutput, FluentdOutputs, Std
 
 CW = CloudWatchOutput(log_group_name="/eks/demo/containers", region="eu-west-1")
 
+#: in_tail's <parse>, as every fluent.conf renders it (test_fluentd_sources.py says why each line is there).
+EXPECTED_PARSE = """\
+  <parse>
+    @type multi_format
+    <pattern>
+      format cri
+      keep_time_key false
+      time_format %Y-%m-%dT%H:%M:%S.%N%z
+      time_format_fallbacks ["%Y-%m-%dT%H:%M:%S%z"]
+      time_type mixed
+    </pattern>
+    <pattern>
+      expression /^(?<unparsed_time>[^ ]+) (?<stream>[^ ]+) (?<logtag>[^ ]+) (?<message>.*)$/
+      format regexp
+    </pattern>
+  </parse>
+"""
+
 
 def _sections(text: str) -> list[tuple[str, str, list[str]]]:
     """Return (name, arg, direct param lines) for every block, checking nesting."""

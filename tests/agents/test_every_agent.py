@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from components.agents.node_agent import CONFIG_HASH_ANNOTATION, config_hash
+from components.agents.node_exporter_args import KUBE_RBAC_PROXY_IMAGE
+from components.settings import image_digest
 from offline.mocks import RunResult
 from tests.agents.registered import containers, daemonsets, k8s_object, pod, with_agent
 
@@ -91,6 +93,41 @@ def test_every_container_is_hardened_pinned_and_bounded(dev: RunResult) -> None:
             assert {"cpu", "memory"} <= set(container["resources"]["requests"])
             assert "memory" in container["resources"]["limits"]
             assert "livenessProbe" in container and "readinessProbe" in container, (name, container["name"])
+
+
+#: Default images shipped without a digest, each with the reason; a digest found later makes the entry stale.
+WITHOUT_A_KNOWN_DIGEST = {
+    KUBE_RBAC_PROXY_IMAGE: "no public source of a digest for kube-rbac-proxy v0.22.1 was found (node_exporter_args.py)",
+}
+
+
+def test_every_default_image_init_containers_too_is_pinned_by_digest_and_pulled_only_when_missing(
+    dev: RunResult,
+) -> None:
+    seen = set()
+    for name in ("node-exporter", "fluentd", "falco"):
+        spec = pod(dev, name)
+        for container in spec.get("initContainers", []) + spec["containers"]:
+            image = container["image"]
+            seen.add(image)
+            if image in WITHOUT_A_KNOWN_DIGEST:
+                assert container["imagePullPolicy"] == "Always", (name, container["name"])
+                continue
+            assert image_digest(image), f"{name}/{container['name']}: {image} has no sha256 digest"
+            assert container["imagePullPolicy"] == "IfNotPresent", (name, container["name"])
+    assert len([i for i in seen if image_digest(i)]) == 3, seen  # node-exporter, Fluentd (twice), Falco
+    assert set(WITHOUT_A_KNOWN_DIGEST) <= seen, "an exemption for an image no agent runs any more: delete it"
+
+
+def test_a_user_image_without_a_digest_is_pulled_at_every_start_and_one_with_a_digest_only_when_missing() -> None:
+    digest = "sha256:" + "ab" * 32
+    result = with_agent(
+        fluentd={"image": "123456789012.dkr.ecr.us-west-2.amazonaws.com/mirror/fluentd:v1.19.3"},
+        nodeExporter={"rbacProxyImage": f"123456789012.dkr.ecr.us-west-2.amazonaws.com/mirror/krp:v0.22.1@{digest}"},
+    )
+    fluentd = pod(result, "fluentd")
+    assert [c["imagePullPolicy"] for c in fluentd["initContainers"] + fluentd["containers"]] == ["Always", "Always"]
+    assert containers(result, "node-exporter")["kube-rbac-proxy"]["imagePullPolicy"] == "IfNotPresent"
 
 
 def test_rollout_is_bounded_and_never_runs_two_copies_on_a_node(dev: RunResult) -> None:

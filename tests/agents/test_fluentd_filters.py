@@ -17,7 +17,7 @@ def test_cri_partial_lines_are_joined_per_stream_without_separator() -> None:
     assert concat["separator"] == '""'
     assert concat["stream_identity_key"] == "stream"
     assert concat["timeout_label"] == "@ENRICH"
-    assert _params(_block(text, "parse", **{"@type": "cri"})) == {"@type": "cri", "keep_time_key": "false"}
+    assert _params(_block(text, "pattern", format="cri"))["keep_time_key"] == "false"
 
 
 def test_the_message_is_capped_before_any_buffer_so_no_record_overflows_a_chunk() -> None:

@@ -11,6 +11,7 @@ from components.agents.node_agent import (
     config_hash,
     daemonset_spec,
     harden_container,
+    pull_policy,
 )
 from components.agents.probes import http_probe
 from components.settings import Agent, AgentSettings
@@ -32,6 +33,20 @@ def test_harden_container_applies_the_restricted_profile_under_what_the_agent_lo
         "seccompProfile": {"type": "RuntimeDefault"},
     }
     assert hardened["imagePullPolicy"] == "Always"
+
+
+DIGEST = "sha256:" + "0123456789abcdef" * 4
+
+
+def test_an_image_pinned_by_digest_is_pulled_only_when_missing_and_a_tag_at_every_start() -> None:
+    assert pull_policy(f"quay.io/prometheus/node-exporter:v1.12.1@{DIGEST}") == "IfNotPresent"
+    assert pull_policy(f"registry.example.com/echo@{DIGEST}") == "IfNotPresent"
+    assert pull_policy("quay.io/prometheus/node-exporter:v1.12.1") == "Always"
+    # Not a digest a registry would serve: the tag is all that pins it.
+    assert pull_policy(f"x:1.0.0@{DIGEST[:-1]}") == "Always"
+    assert pull_policy(f"x:1.0.0@{DIGEST.upper()}") == "Always"
+    assert harden_container({"name": "a", "image": f"x:1.0.0@{DIGEST}"})["imagePullPolicy"] == "IfNotPresent"
+    assert harden_container({"name": "a"})["imagePullPolicy"] == "Always"
 
 
 def test_config_hash_is_stable_and_sensitive_to_names_and_content() -> None:

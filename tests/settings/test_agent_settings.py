@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.settings import image_digest
 from tests.settings.small_stack import parse, refused, set_in
 
 KMS = "arn:aws:kms:eu-west-1:123456789012:key/0a1b2c3d"
@@ -37,6 +38,51 @@ def test_images_must_pin_a_version(image: str, taken: bool) -> None:
         assert parse(change).agents["nodeExporter"].settings.image == image
     else:
         refused(change, "agents.nodeExporter.image")
+
+
+@pytest.mark.parametrize(
+    "digest",
+    ["sha256:" + "a" * 63, "sha256:" + "a" * 65, "sha256:" + "A" * 64, "sha512:" + "a" * 128, "sha256" + "a" * 64,
+     "sha256:" + "g" * 64, ""],
+)
+def test_a_malformed_digest_is_refused_as_one(digest: str) -> None:
+    message = refused(set_in("agents.fluentd.image", f"fluent/fluentd:v1.19.3@{digest}"), "agents.fluentd.image")
+    assert f"has a malformed digest {digest!r}; allowed: @sha256: followed by 64 lowercase hex digits" in message
+
+
+def test_image_digest_is_the_sha256_digest_after_the_at_sign_or_none() -> None:
+    assert image_digest(f"quay.io/a/b:v1.2.3@{DIGEST}") == DIGEST
+    assert image_digest(f"quay.io/a/b@{DIGEST}") == DIGEST
+    for image in ("quay.io/a/b:v1.2.3", f"quay.io/a/b:v1.2.3@{DIGEST[:-1]}", f"quay.io/a/b@{DIGEST}0",
+                  f"quay.io/a/b@{DIGEST.upper()}", f"quay.io/a/b@sha512:{'a' * 64}"):
+        assert image_digest(image) is None, image
+
+
+def _notes(values: dict[str, str | bool]) -> tuple[str, ...]:
+    def change(raw: dict) -> None:
+        for path, value in values.items():
+            set_in(path, value)(raw)
+    return parse(change).notes
+
+
+def test_an_image_set_without_a_digest_is_named_in_a_preview_warning() -> None:
+    notes = _notes({"agents.fluentd.image": "fluent/fluentd:v1.19.3",
+                    "agents.nodeExporter.rbacProxyImage": "quay.io/brancz/kube-rbac-proxy:v0.22.1"})
+    assert notes == (
+        'eks-daemonsets:agents.nodeExporter.rbacProxyImage: "quay.io/brancz/kube-rbac-proxy:v0.22.1" has no digest, so '
+        "it is pulled with imagePullPolicy Always: every pod start asks the registry, and fails while the registry is "
+        "down or rate-limiting; pin it as <image>:<tag>@sha256:<digest> (`crane digest <image>:<tag>` prints the "
+        "digest)",
+        'eks-daemonsets:agents.fluentd.image: "fluent/fluentd:v1.19.3" has no digest, so it is pulled with '
+        "imagePullPolicy Always: every pod start asks the registry, and fails while the registry is down or "
+        "rate-limiting; pin it as <image>:<tag>@sha256:<digest> (`crane digest <image>:<tag>` prints the digest)",
+    )
+
+
+def test_no_warning_for_an_image_with_a_digest_the_defaults_or_a_disabled_agent() -> None:
+    assert _notes({"agents.securityAgent.image": f"falco:0.44.1@{DIGEST}", "agents.nodeExporter.image": f"ne@{DIGEST}"}) == ()
+    assert _notes({}) == ()
+    assert _notes({"agents.fluentd.image": "fluent/fluentd:v1.19.3", "agents.fluentd.enabled": False}) == ()
 
 
 @pytest.mark.parametrize(

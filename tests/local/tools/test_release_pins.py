@@ -16,6 +16,9 @@ from local.tools.build import FAMILIES, check_module_version, image_version, req
 
 def test_image_version_is_the_exact_release_tag() -> None:
     assert image_version("quay.io/prometheus/node-exporter:v1.12.1") == "v1.12.1"
+    assert image_version("quay.io/prometheus/node-exporter:v1.12.1@sha256:" + "a" * 64) == "v1.12.1"
+    with pytest.raises(ValueError, match="vMAJOR.MINOR.PATCH"):
+        image_version("quay.io/prometheus/node-exporter:v1.12.1@sha256:" + "a" * 63)
     with pytest.raises(ValueError, match="vMAJOR.MINOR.PATCH"):
         image_version("quay.io/prometheus/node-exporter@sha256:" + "a" * 64)
 
