@@ -8,6 +8,7 @@ from typing import Optional
 
 from pydantic import Field, field_validator
 
+from components.monitoring import RulesDelivery
 from components.settings.agents import AgentSettings, AgentsSettings
 from components.settings.cluster import ClusterSettings
 from components.settings.model_base import _Model
@@ -19,6 +20,15 @@ class MonitoringSettings(_Model):
     """``eks-daemonsets:monitoring``: what else runs in the cluster that the agents can plug into."""
 
     prometheus_operator: bool = False
+    #: Ship the agents' coverage alert rules; unset means "when the Prometheus Operator is there".
+    alert_rules: Optional[bool] = None
+
+    def alert_rules_delivery(self) -> Optional[RulesDelivery]:
+        """How the alert rules ship: a PrometheusRule where the operator's CRD exists, else a ConfigMap; or not at all."""
+        ships = self.prometheus_operator if self.alert_rules is None else self.alert_rules
+        if not ships:
+            return None
+        return RulesDelivery.PROMETHEUS_RULE if self.prometheus_operator else RulesDelivery.CONFIG_MAP
 
 
 class _StackModel(_Model):
