@@ -38,11 +38,16 @@ else:
 # The agents' pods land on the node groups: create those first so a DaemonSet never waits on an empty cluster.
 on_cluster = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=list(cluster.node_groups.values()))
 agents = settings.enabled_agents()
+alert_rules = settings.monitoring.alert_rules_delivery()
 
 if "nodeExporter" in agents:
     NodeExporter(
         "node-exporter",
-        NodeExporterArgs(agent=agents["nodeExporter"], prometheus_operator=settings.monitoring.prometheus_operator),
+        NodeExporterArgs(
+            agent=agents["nodeExporter"],
+            prometheus_operator=settings.monitoring.prometheus_operator,
+            alert_rules=alert_rules,
+        ),
         on_cluster,
     )
 if "fluentd" in agents:
@@ -50,6 +55,7 @@ if "fluentd" in agents:
         "fluentd",
         FluentdArgs(
             agent=agents["fluentd"],
+            alert_rules=alert_rules,
             cluster=ClusterIdentity(
                 name=settings.cluster_name,
                 region=settings.region,
@@ -60,7 +66,7 @@ if "fluentd" in agents:
         on_cluster,
     )
 if "securityAgent" in agents:
-    SecurityAgent("falco", NodeAgentArgs(agent=agents["securityAgent"]), on_cluster)
+    SecurityAgent("falco", NodeAgentArgs(agent=agents["securityAgent"], alert_rules=alert_rules), on_cluster)
 
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("kubeconfig", cluster.kubeconfig)

@@ -41,6 +41,8 @@ from typing import Any, ClassVar, Optional
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.agents.coverage_alerts import alert_rules_object, watched_agent
+from components.monitoring import RulesDelivery
 from components.settings import Agent, Resources, image_digest
 from components.targeting import NodeTargeting
 
@@ -200,10 +202,12 @@ class NodeAgentArgs:
         agent: the agent's validated settings and targeting.
         pod_overrides: the escape hatch: a partial pod spec merged over the rendered one, for what the settings
             don't reach (say, ``dnsPolicy``). Use sparingly; the result is still what the DaemonSet gets.
+        alert_rules: ship the agent's coverage alert rules this way (:mod:`components.monitoring`); None: don't.
     """
 
     agent: Agent
     pod_overrides: Mapping[str, Any] = field(default_factory=dict)
+    alert_rules: Optional[RulesDelivery] = None
 
 
 class NodeAgent(pulumi.ComponentResource):
@@ -213,6 +217,7 @@ class NodeAgent(pulumi.ComponentResource):
         namespace: the agent's Namespace.
         service_account: its ServiceAccount.
         daemonset: its DaemonSet.
+        alert_rules: its coverage alert rules (a PrometheusRule or a ConfigMap), when ``args.alert_rules`` asks.
     """
 
     TYPE: ClassVar[str]
@@ -286,25 +291,29 @@ class NodeAgent(pulumi.ComponentResource):
         if self.PRIVILEGES:
             annotations[PRIVILEGES_ANNOTATION] = json.dumps(dict(sorted(self.PRIVILEGES.items())), sort_keys=True)
         annotations.update(self.pod_annotations())
-        self.daemonset = k8s.apps.v1.DaemonSet(
-            f"{name}-daemonset",
-            metadata=self.metadata(),
-            spec=daemonset_spec(
-                labels=labels,
-                containers=self.containers(image, resources),
-                volumes=self.volumes(),
-                targeting=args.agent.targeting,
-                max_unavailable=self.settings.max_unavailable,
-                service_account=self.NAME,
-                api_token_containers=self.API_CONTAINERS,
-                pod_annotations=annotations,
-                pod_fields=self.pod_fields(),
-                pod_overrides=dict(args.pod_overrides),
-                termination_grace_period_seconds=self.termination_grace_period_seconds(),
-                init_containers=self.init_containers(image),
-            ),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=ready),
+        spec = daemonset_spec(
+            labels=labels,
+            containers=self.containers(image, resources),
+            volumes=self.volumes(),
+            targeting=args.agent.targeting,
+            max_unavailable=self.settings.max_unavailable,
+            service_account=self.NAME,
+            api_token_containers=self.API_CONTAINERS,
+            pod_annotations=annotations,
+            pod_fields=self.pod_fields(),
+            pod_overrides=dict(args.pod_overrides),
+            termination_grace_period_seconds=self.termination_grace_period_seconds(),
+            init_containers=self.init_containers(image),
         )
+        self.daemonset = k8s.apps.v1.DaemonSet(
+            f"{name}-daemonset", metadata=self.metadata(), spec=spec, opts=pulumi.ResourceOptions(parent=self, depends_on=ready)
+        )
+        if args.alert_rules is not None:
+            watched = watched_agent(args.agent, name=self.NAME, namespace=self.namespace_name, daemonset_spec=spec)
+            self.alert_rules = alert_rules_object(
+                f"{name}-alert-rules", watched, args.alert_rules, metadata=self.metadata(name=f"{self.NAME}-alert-rules"),
+                opts=in_namespace,
+            )
         self.register_outputs(
             {"namespace": self.namespace_name, "serviceAccount": self.NAME, "daemonSet": self.NAME}
         )

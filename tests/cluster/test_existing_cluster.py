@@ -78,8 +78,9 @@ def test_an_oidc_provider_arn_must_be_one() -> None:
 
 
 def _fluent_conf(result) -> str:
+    # The agent's own ConfigMap, named like it; fluentd-alert-rules beside it holds the coverage alert rules.
     (config_map,) = [
-        r for r in result.of_type("kubernetes:core/v1:ConfigMap") if r.inputs["metadata"]["namespace"] == "fluentd"
+        r for r in result.of_type("kubernetes:core/v1:ConfigMap") if r.inputs["metadata"]["name"] == "fluentd"
     ]
     return config_map.inputs["data"]["fluent.conf"]
 

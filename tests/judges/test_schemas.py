@@ -24,6 +24,9 @@ CRD_KINDS_WITHOUT_SCHEMA: dict[tuple[str, str], str] = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): (
         "a Prometheus Operator CRD; its schema comes with the operator's CRDs, not with Kubernetes"
     ),
+    ("monitoring.coreos.com/v1", "PrometheusRule"): (
+        "a Prometheus Operator CRD; test_prometheus_rule_schema.py validates it against the operator's own CRD schema"
+    ),
 }
 
 
