@@ -8,7 +8,9 @@ Writes, under ``--out``:
 - ``manifests/<namespace or _cluster>/<kind>-<name>.yaml``: every Kubernetes object, one file each;
 - ``resources.json``: every registered resource (type, name, parent, provider, inputs; secrets masked);
 - ``outputs.json``: the stack outputs (secrets masked);
-- ``placement.md``: which agent runs on which node group, and why not where it doesn't.
+- ``placement.md``: which agent runs on which node group, and why not where it doesn't;
+- ``alert-rules/<object name>.yaml``: each agent's coverage alert rules as a plain Prometheus rules file (what its
+  PrometheusRule or ConfigMap holds), ready for ``promtool`` and a Prometheus's ``rule_files``.
 
 No cloud account, no Pulumi CLI. The same stack file renders byte-identical files. A mistake in the stack file exits
 with code 2 and one message on stderr.
@@ -165,6 +167,22 @@ def kubernetes_manifests(resources: Sequence[Any]) -> dict[str, dict[str, Any]]:
     return dict(sorted(manifests.items()))
 
 
+def alert_rule_files(manifests: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """The rules files the agents' PrometheusRules and rules ConfigMaps hold, by file name (``<object name>.yaml``)."""
+    from components.monitoring import RULES_FILE_KEY, rules_file
+
+    files: dict[str, str] = {}
+    for manifest in manifests.values():
+        if manifest["kind"] == "PrometheusRule":
+            text = rules_file(manifest["spec"]["groups"])
+        elif manifest["kind"] == "ConfigMap" and RULES_FILE_KEY in manifest.get("data", {}):
+            text = manifest["data"][RULES_FILE_KEY]
+        else:
+            continue
+        files[f"{manifest['metadata']['name']}.yaml"] = text
+    return dict(sorted(files.items()))
+
+
 def dump_yaml(document: Any) -> str:
     return yaml.safe_dump(document, sort_keys=False, default_flow_style=False, width=120, allow_unicode=True)
 
@@ -182,6 +200,11 @@ def write_render(out: Path, result: Any) -> int:
         target = out / "manifests" / path
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(dump_yaml(manifest))
+    if (out / "alert-rules").exists():
+        shutil.rmtree(out / "alert-rules")
+    for file_name, text in alert_rule_files(manifests).items():
+        (out / "alert-rules").mkdir(parents=True, exist_ok=True)
+        (out / "alert-rules" / file_name).write_text(text)
     (out / "resources.json").write_text(dump_json([r.as_json() for r in result.resources]))
     (out / "outputs.json").write_text(dump_json(result.outputs))
     if "placement" in result.outputs:
