@@ -72,7 +72,7 @@ local-up: $(VENV)/.installed
 local-down: $(VENV)/.installed
 	$(VENV)/bin/python -m local.up $(LOCAL_STACK) --down
 
-## e2e-deps: what the end-to-end suite needs beside the Go tools: Debian's prometheus (quick when installed)
+## e2e-deps: Debian's prometheus, for the end-to-end suite and the test suite's promtool checks (quick when installed)
 e2e-deps:
 	bash local/metrics/install_prometheus.sh
 
