@@ -49,6 +49,7 @@ from components.settings.constants import (
 from components.settings.errors import SettingsError, config_key
 from components.settings.load import aws_region, load_settings
 from components.settings.node_groups import NodeGroupSettings, Scaling, TaintSettings
+from components.settings.node_pools import NodeClassRef, NodePoolSettings, PoolRequirement, PoolTaint
 from components.settings.parse import LAST_KUBERNETES_WITH_AL2_AMIS, parse_settings, to_snake
 from components.settings.stack import Agent, MonitoringSettings, Settings
 from components.settings.values import (
@@ -103,6 +104,10 @@ __all__ = [
     "Scaling",
     "TaintSettings",
     "NodeGroupSettings",
+    "NodeClassRef",
+    "NodePoolSettings",
+    "PoolRequirement",
+    "PoolTaint",
     "ResourceList",
     "Resources",
     "AffinityExpression",

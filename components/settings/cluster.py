@@ -79,6 +79,10 @@ class ClusterSettings(_Model):
     vpc: Union[Literal["default"], VpcSettings, None] = None
     tags: dict[str, Text] = Field(default_factory=dict)
     addon_versions: AddonVersionSettings = AddonVersionSettings()
+    # EKS Auto Mode: on a new cluster, EKS runs the nodes (Karpenter inside EKS) and the stack's nodePools are
+    # created on its built-in NodeClass; on an existing cluster, the cluster is an Auto Mode one (its pools' nodes
+    # carry eks.amazonaws.com/compute-type: auto).
+    auto_mode: bool = False
 
     @property
     def addon_pins(self) -> AddonPins:

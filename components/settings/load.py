@@ -55,8 +55,11 @@ def _read_raw(config: pulumi.Config) -> dict[str, Any]:
         )
     if "cluster" not in raw:
         raw["cluster"] = {}
-    if "nodeGroups" not in raw:
-        raise SettingsError(f"{NAMESPACE}:nodeGroups: required key is missing; allowed: a list of 1 to 30 node groups")
+    if "nodeGroups" not in raw and "nodePools" not in raw:
+        raise SettingsError(
+            f"{NAMESPACE}:nodeGroups: required key is missing; allowed: a list of 1 to 30 node groups, or "
+            f"{NAMESPACE}:nodePools with Karpenter NodePools, or both"
+        )
     return raw
 
 

@@ -102,6 +102,7 @@ def parse_settings(
         problems = _problems(error, raw)
         raise SettingsError("; ".join(problems)) from None
     _credentials_the_kubeconfig_shares(aws_config_keys, model)
+    _nodes_the_cluster_has(model)
     notes: list[str] = []
     model = _without_unreachable_cloudwatch(model, notes)
     notes.extend(_images_pulled_at_every_start(model.agents))
@@ -126,7 +127,29 @@ def parse_settings(
         agents=agents,
         monitoring=model.monitoring,
         notes=tuple(notes),
+        node_pools=model.node_pools,
     )
+
+
+def _nodes_the_cluster_has(model: _StackModel) -> None:
+    """Node groups, node pools or both; pools on a new cluster only with Auto Mode; each pool's NodeClass known."""
+    if not model.node_groups and not model.node_pools:
+        raise SettingsError(
+            f"{NAMESPACE}:nodeGroups: no node groups and no node pools; allowed: 1 to 30 node groups, 1 to 50 "
+            f"{NAMESPACE}:nodePools, or both"
+        )
+    if model.node_pools and model.cluster.existing is None and not model.cluster.auto_mode:
+        raise SettingsError(
+            f"{NAMESPACE}:nodePools: on a new cluster the program creates NodePools only with EKS Auto Mode; allowed: "
+            f"{NAMESPACE}:cluster.autoMode: true, or cluster.existing to describe the pools a cluster already has"
+        )
+    for index, pool in enumerate(model.node_pools):
+        if pool.node_class is None and not model.cluster.auto_mode:
+            raise SettingsError(
+                f"{config_key(('nodePools', index, 'nodeClass'))}: required key is missing for pool {pool.name!r} on a "
+                "cluster without Auto Mode; allowed: the NodeClass its nodes come from, e.g. {group: karpenter.k8s.aws, "
+                "kind: EC2NodeClass, name: default}, or cluster.autoMode: true for Auto Mode's built-in one"
+            )
 
 
 def _without_unreachable_cloudwatch(model: _StackModel, notes: list[str]) -> _StackModel:

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Optional
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from components.monitoring import RulesDelivery
 from components.settings.agents import AgentSettings, AgentsSettings
 from components.settings.cluster import ClusterSettings
 from components.settings.model_base import _Model
 from components.settings.node_groups import NodeGroupSettings
+from components.settings.node_pools import AUTO_MODE_NODE_CLASS, AUTO_MODE_SYSTEM_POOL, NodeClassRef, NodePoolSettings
 from components.targeting import NodeTargeting
 
 
@@ -33,9 +34,34 @@ class MonitoringSettings(_Model):
 
 class _StackModel(_Model):
     cluster: ClusterSettings
-    node_groups: tuple[NodeGroupSettings, ...] = Field(min_length=1, max_length=30)
+    # Either or both: managed node groups (EKS's default quota: 30 per cluster), Karpenter NodePools.
+    node_groups: tuple[NodeGroupSettings, ...] = Field(default=(), max_length=30)
+    node_pools: tuple[NodePoolSettings, ...] = Field(default=(), max_length=50)
     agents: AgentsSettings = AgentsSettings()
     monitoring: MonitoringSettings = MonitoringSettings()
+
+    @field_validator("node_pools")
+    @classmethod
+    def _unique_pools(cls, pools: tuple[NodePoolSettings, ...], info: ValidationInfo) -> tuple[NodePoolSettings, ...]:
+        groups = {group.name for group in info.data.get("node_groups") or ()}
+        cluster = info.data.get("cluster")
+        seen: set[str] = set()
+        for pool in pools:
+            if cluster is not None and cluster.auto_mode and cluster.existing is None and pool.name == AUTO_MODE_SYSTEM_POOL.name:
+                raise ValueError(
+                    f"{pool.name!r} is the name of EKS Auto Mode's built-in pool, which the cluster keeps; allowed: "
+                    "another name"
+                )
+            if pool.name in seen:
+                raise ValueError(f"node pool name {pool.name!r} is used twice; allowed: each name once")
+            if pool.name in groups:
+                raise ValueError(
+                    f"{pool.name!r} names a node group too; allowed: a name no node group has (the placement table "
+                    "has a row per group and pool)"
+                )
+            seen.add(pool.name)
+        return pools
+
 
     @field_validator("node_groups")
     @classmethod
@@ -55,7 +81,10 @@ class _StackModel(_Model):
 
 
 #: The stack file's top-level keys (under the namespace), each with its field of :class:`_StackModel`.
-_TOP_LEVEL = {"cluster": "cluster", "nodeGroups": "node_groups", "agents": "agents", "monitoring": "monitoring"}
+_TOP_LEVEL = {
+    "cluster": "cluster", "nodeGroups": "node_groups", "nodePools": "node_pools", "agents": "agents",
+    "monitoring": "monitoring",
+}
 
 
 @dataclass(frozen=True)
@@ -85,6 +114,22 @@ class Settings:
     monitoring: MonitoringSettings
     #: Things the program decided for the user that they should hear about (``pulumi.log.warn`` at preview).
     notes: tuple[str, ...] = ()
+    #: Karpenter NodePools, beside or instead of node groups.
+    node_pools: tuple[NodePoolSettings, ...] = ()
+
+    @property
+    def auto_mode(self) -> bool:
+        return self.cluster.auto_mode
+
+    @property
+    def all_node_pools(self) -> tuple[NodePoolSettings, ...]:
+        """The pools whose nodes the agents land on: on a new Auto Mode cluster, its built-in ``system`` pool too."""
+        built_in = (AUTO_MODE_SYSTEM_POOL,) if self.cluster.auto_mode and self.cluster.existing is None else ()
+        return built_in + self.node_pools
+
+    def pool_node_class(self, pool: NodePoolSettings) -> NodeClassRef:
+        """The NodeClass a pool's nodes come from: its own, or Auto Mode's built-in one."""
+        return pool.node_class or AUTO_MODE_NODE_CLASS
 
     def enabled_agents(self) -> dict[str, Agent]:
         return {key: agent for key, agent in self.agents.items() if agent.enabled}

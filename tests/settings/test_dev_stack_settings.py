@@ -207,7 +207,7 @@ def test_missing_region_is_named() -> None:
 
 
 def test_missing_node_groups_is_named() -> None:
-    with pytest.raises(SettingsError, match=rf"^{NS}:nodeGroups: required key is missing"):
+    with pytest.raises(SettingsError, match=rf"^{NS}:nodeGroups: no node groups and no node pools"):
         parse_settings({"cluster": {"vpc": "default"}}, project=NS, stack="t", region="us-west-2")
 
 

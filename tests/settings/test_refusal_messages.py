@@ -16,15 +16,15 @@ def test_a_stack_without_a_cluster_key_is_refused() -> None:
 
 
 def test_a_stack_without_node_groups_is_refused() -> None:
-    assert "required key is missing" in refused(lambda raw: raw.pop("nodeGroups"), "nodeGroups")
+    assert "no node groups and no node pools" in refused(lambda raw: raw.pop("nodeGroups"), "nodeGroups")
 
 
 @pytest.mark.parametrize(
     ("path", "allowed"),
     [
         ("nodeGroups.0.foo", "amiType, capacityType, clusterAddons, diskSizeGib, instanceTypes, labels, name, scaling, taints"),
-        ("cluster.foo", "adminPrincipalArns, controlPlaneLogging, endpointPublicAccess, existing, kubernetesVersion, "
-                        "name, publicAccessCidrs, tags, vpc"),
+        ("cluster.foo", "addonVersions, adminPrincipalArns, autoMode, controlPlaneLogging, endpointPublicAccess, "
+                        "existing, kubernetesVersion, name, publicAccessCidrs, tags, vpc"),
         ("agents.fluentd.buffer.foo", "flushIntervalSeconds, totalLimitSize"),
     ],
 )
