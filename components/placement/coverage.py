@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from components.targeting import TargetingError, Verdict
 
@@ -16,13 +16,18 @@ class Coverage(enum.StrEnum):
 
 
 def coverage_violations(
-    table: Mapping[str, Mapping[str, Verdict]], coverage: Mapping[str, Coverage | str]
+    table: Mapping[str, Mapping[str, Verdict]],
+    coverage: Mapping[str, Coverage | str],
+    pools: Collection[str] = (),
 ) -> list[str]:
     """One-line messages for every agent whose placement breaks its coverage rule.
+
+    For ``all``, a NodePool on whose nodes the agent runs only in part is a miss, naming the nodes it misses.
 
     Args:
         table: The output of :func:`placement`.
         coverage: Agent name to its rule; agents not listed are not checked.
+        pools: Which of the table's columns are NodePools (the rest are node groups).
 
     Returns:
         Messages in table order (agents, then node groups); empty when all is well.
@@ -46,12 +51,19 @@ def coverage_violations(
         rule = Coverage(coverage[agent])
         if rule is Coverage.ALL:
             for group, verdict in row.items():
-                if not verdict.runs:
+                kind = "node pool" if group in pools else "node group"
+                if verdict.some:
                     messages.append(
-                        f"agent {agent} must run on every node group (coverage: all) "
-                        f"but does not run on node group {group}: {verdict.reason}"
+                        f"agent {agent} must run on every node (coverage: all) but on node pool {group} runs on "
+                        f"{verdict.split}: it {verdict.reason}"
                     )
-        elif not any(verdict.runs for verdict in row.values()):
+                elif not verdict.runs:
+                    scope = "node" if group in pools else "node group"
+                    messages.append(
+                        f"agent {agent} must run on every {scope} (coverage: all) "
+                        f"but does not run on {kind} {group}: {verdict.reason}"
+                    )
+        elif not any(verdict.runs or verdict.some for verdict in row.values()):
             why = "; ".join(f"{group}: {verdict.reason}" for group, verdict in row.items()) or "there are no node groups"
             messages.append(
                 f"agent {agent} must run on at least one node group (coverage: any) but runs on none: {why}"

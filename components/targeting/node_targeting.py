@@ -24,13 +24,21 @@ from components.targeting.tolerations import DAEMONSET_AUTOMATIC_TOLERATIONS, To
 class Verdict:
     """Whether an agent's pod runs on a node, and if not, the first reason why.
 
+    For a Karpenter NodePool, whose nodes differ, a third answer: it runs on some of them (``split`` says which).
+
     Attributes:
-        runs: True when the DaemonSet would keep a pod on the node.
-        reason: ``""`` when it runs; otherwise one line naming the blocker.
+        runs: True when the DaemonSet would keep a pod on the node (on every node of a pool).
+        reason: ``""`` when it runs; otherwise one line naming the blocker (on a pool's other nodes, for ``split``).
+        split: for a pool whose nodes it runs on only in part, which ones (``only nodes with kubernetes.io/arch=amd64``).
     """
 
     runs: bool
     reason: str
+    split: str = ""
+
+    @property
+    def some(self) -> bool:
+        return bool(self.split)
 
 
 @dataclass(frozen=True)
