@@ -14,6 +14,7 @@ from components.agents.fluentd import ClusterIdentity, Fluentd, FluentdArgs  # n
 from components.agents.node_agent import NodeAgentArgs  # noqa: E402
 from components.agents.node_exporter import NodeExporter, NodeExporterArgs  # noqa: E402
 from components.agents.falco import SecurityAgent  # noqa: E402
+from components.agents.pod_requests import pod_requests  # noqa: E402
 
 for note in settings.notes:
     pulumi.log.warn(note)
@@ -33,15 +34,21 @@ else:
 
     cluster = EksCluster(
         "cluster",
-        EksClusterArgs(cluster_name=settings.cluster_name, cluster=settings.cluster, node_groups=settings.node_groups),
+        EksClusterArgs(
+            cluster_name=settings.cluster_name,
+            cluster=settings.cluster,
+            node_groups=settings.node_groups,
+            node_pools=settings.node_pools,
+        ),
     )
 # The agents' pods land on the node groups: create those first so a DaemonSet never waits on an empty cluster.
 on_cluster = pulumi.ResourceOptions(providers=[cluster.provider], depends_on=list(cluster.node_groups.values()))
 agents = settings.enabled_agents()
 alert_rules = settings.monitoring.alert_rules_delivery()
+built = {}
 
 if "nodeExporter" in agents:
-    NodeExporter(
+    built["nodeExporter"] = NodeExporter(
         "node-exporter",
         NodeExporterArgs(
             agent=agents["nodeExporter"],
@@ -51,7 +58,7 @@ if "nodeExporter" in agents:
         on_cluster,
     )
 if "fluentd" in agents:
-    Fluentd(
+    built["fluentd"] = Fluentd(
         "fluentd",
         FluentdArgs(
             agent=agents["fluentd"],
@@ -66,9 +73,17 @@ if "fluentd" in agents:
         on_cluster,
     )
 if "securityAgent" in agents:
-    SecurityAgent("falco", NodeAgentArgs(agent=agents["securityAgent"], alert_rules=alert_rules), on_cluster)
+    built["securityAgent"] = SecurityAgent(
+        "falco", NodeAgentArgs(agent=agents["securityAgent"], alert_rules=alert_rules), on_cluster
+    )
 
 pulumi.export("clusterName", cluster.cluster_name)
 pulumi.export("kubeconfig", cluster.kubeconfig)
 pulumi.export("nodeGroupNames", cluster.node_group_names)
 pulumi.export("placement", placement.output())
+pulumi.export("nodePoolNames", [pool.name for pool in settings.all_node_pools])
+# What each new node gives up to the agents, per node group and pool (as Karpenter reserves it on a pool's nodes).
+pulumi.export(
+    "agentRequestsPerNode",
+    placement.node_overhead({key: pod_requests(agent.daemonset_spec["template"]["spec"]) for key, agent in built.items()}),
+)

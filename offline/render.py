@@ -210,7 +210,12 @@ def write_render(out: Path, result: Any) -> int:
     if "placement" in result.outputs:
         from components.placement.plan import plan_from_output
 
-        markdown = plan_from_output(result.outputs["placement"], list(result.outputs["nodeGroupNames"]))
+        pools = list(result.outputs.get("nodePoolNames", []))
+        markdown = plan_from_output(result.outputs["placement"], list(result.outputs["nodeGroupNames"]), pools)
+        if "agentRequestsPerNode" in result.outputs:
+            from components.placement.report import overhead_markdown
+
+            markdown += "\n" + overhead_markdown(result.outputs["agentRequestsPerNode"], pools)
         (out / "placement.md").write_text(markdown)
     return len(manifests)
 

@@ -305,6 +305,7 @@ class NodeAgent(pulumi.ComponentResource):
             termination_grace_period_seconds=self.termination_grace_period_seconds(),
             init_containers=self.init_containers(image),
         )
+        self.daemonset_spec = spec  # plain data: what a node gives up to this agent is read from it (pod_requests)
         self.daemonset = k8s.apps.v1.DaemonSet(
             f"{name}-daemonset", metadata=self.metadata(), spec=spec, opts=pulumi.ResourceOptions(parent=self, depends_on=ready)
         )
