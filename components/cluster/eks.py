@@ -20,8 +20,9 @@ from components.cluster.eks_inputs import (
     coredns_configuration,
     managed_policy_arn,
 )
+from components.cluster.node_pools import create_node_pools, network_policy_controller
 from components.placement import node_group_labels
-from components.settings import ClusterSettings, NodeGroupSettings
+from components.settings import ClusterSettings, NodeGroupSettings, NodePoolSettings
 
 # The EKS node group API spells taint effects in its own way.
 EKS_TAINT_EFFECT = {"NoSchedule": "NO_SCHEDULE", "PreferNoSchedule": "PREFER_NO_SCHEDULE", "NoExecute": "NO_EXECUTE"}
@@ -34,6 +35,40 @@ class EksClusterArgs:
     cluster_name: str
     cluster: ClusterSettings
     node_groups: Sequence[NodeGroupSettings]
+    #: Karpenter NodePools to create (on an Auto Mode cluster).
+    node_pools: Sequence[NodePoolSettings] = ()
+
+
+#: The built-in Auto Mode pools a new cluster keeps: ``system`` only. The stack's own pools take general-purpose's
+#: place; a built-in pool must stay on for the built-in NodeClass they use to exist (EKS user guide, "Create a Node
+#: Pool for EKS Auto Mode"), and with it the node role EKS gives access to.
+AUTO_MODE_BUILT_IN_POOLS = ("system",)
+
+
+def _networking_arguments(settings: ClusterSettings, pins, *, managed_nodes: bool) -> dict:
+    """The add-on arguments of ``eks.Cluster``: managed nodes need the VPC CNI and kube-proxy add-ons; Auto Mode
+    nodes run pod networking themselves.
+
+    Pinned add-on versions: without one, pulumi-eks takes the most recent vpc-cni and kube-proxy on every run
+    (getAddonVersionOutput({mostRecent: true})), upgrading every node on an unrelated ``pulumi up``.
+    """
+    arguments: dict = {}
+    if settings.auto_mode:
+        arguments["auto_mode"] = eks.AutoModeOptionsArgs(
+            enabled=True,
+            create_node_role=True,
+            compute_config=eks.ClusterComputeConfigArgs(node_pools=list(AUTO_MODE_BUILT_IN_POOLS)),
+        )
+    if managed_nodes:
+        # The agents ship NetworkPolicies; the VPC CNI enforces them only with its network policy agent on. With Auto
+        # Mode on, pulumi-eks makes the VPC CNI and kube-proxy add-ons only when asked outright (cluster.ts:
+        # useDefaultVpcCni false, kubeProxyAddonOptions.enabled true).
+        arguments["use_default_vpc_cni"] = False
+        arguments["vpc_cni_options"] = eks.VpcCniOptionsArgs(enable_network_policy=True, addon_version=pins.vpc_cni)
+        arguments["kube_proxy_addon_options"] = eks.KubeProxyAddonOptionsArgs(
+            version=pins.kube_proxy, **({"enabled": True} if settings.auto_mode else {})
+        )
+    return arguments
 
 
 def node_group_taints(group: NodeGroupSettings) -> list[aws.eks.NodeGroupTaintArgs]:
@@ -64,36 +99,8 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         settings = args.cluster
 
-        node_role = aws.iam.Role(
-            f"{name}-node-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                },
-                sort_keys=True,
-            ),
-            tags=settings.tags or None,
-            opts=child,
-        )
-        # The provider's partition, not the principal's or a literal "aws": aws-cn and aws-us-gov regions name AWS's
-        # managed policies arn:aws-cn:... and arn:aws-us-gov:... (pulumi-eks does the same for its own roles).
-        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(parent=self)).partition
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-node-{short}",
-                role=node_role.name,
-                policy_arn=partition.apply(lambda p, policy=policy: managed_policy_arn(p, policy)),
-                opts=child,
-            )
-            for short, policy in NODE_POLICY_NAMES.items()
-        ]
+        node_role = self._node_role(name, settings) if args.node_groups else None
+        attachments = self._node_role_policies(name, node_role) if node_role else []
         pins = settings.addon_pins
 
         vpc = settings.given_vpc
@@ -102,22 +109,18 @@ class EksCluster(pulumi.ComponentResource):
             name=args.cluster_name,
             version=settings.kubernetes_version,
             # Access entries, not the aws-auth ConfigMap: IAM access is managed through the EKS API and is
-            # visible in CloudTrail; a typo in a ConfigMap can lock everyone out.
+            # visible in CloudTrail; a typo in a ConfigMap can lock everyone out. Auto Mode requires them too.
             authentication_mode=eks.AuthenticationMode.API,
             # No instance_roles: in API mode pulumi-eks refuses a non-empty list (its authenticationMode.ts,
             # validateAuthenticationMode), and none is needed: EKS itself creates the EC2_LINUX access entry of a
             # managed node group's node role when the group is created (EKS user guide, "Create access entries").
             # Administrators' entries are made below, each named by its principal.
             skip_default_node_group=True,
-            # The agents ship NetworkPolicies; the VPC CNI enforces them only with its network policy agent on.
-            use_default_vpc_cni=False,
-            # Pinned add-on versions: without one, pulumi-eks takes the most recent vpc-cni and kube-proxy on every run
-            # (getAddonVersionOutput({mostRecent: true})), upgrading every node on an unrelated `pulumi up`.
-            vpc_cni_options=eks.VpcCniOptionsArgs(enable_network_policy=True, addon_version=pins.vpc_cni),
-            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(version=pins.kube_proxy),
             # CoreDNS is managed below, once the node group it is aimed at exists. pulumi-eks would make its own add-on
-            # if asked (corednsExplicitlyEnabled), before any node group, where it could not become ready.
+            # if asked (corednsExplicitlyEnabled), before any node group, where it could not become ready; and with
+            # Auto Mode by default (cluster.ts; pulumi/pulumi-eks#1726), though Auto Mode runs DNS on its nodes itself.
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            **_networking_arguments(settings, pins, managed_nodes=bool(args.node_groups)),
             # The Fluentd role assumes a web identity from the cluster's OIDC provider (IRSA).
             create_oidc_provider=True,
             enabled_cluster_log_types=list(settings.control_plane_logging),
@@ -136,6 +139,13 @@ class EksCluster(pulumi.ComponentResource):
             kubeconfig=self.cluster.kubeconfig_json,
             opts=child,
         )
+
+        # The stack's NodePools, on Auto Mode's built-in NodeClass; and the network policy controller Auto Mode
+        # needs before it enforces the agents' NetworkPolicies.
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[self.cluster])
+        self.node_pools = create_node_pools(name, args.node_pools, on_cluster) if settings.auto_mode else []
+        if settings.auto_mode:
+            network_policy_controller(name, on_cluster)
 
         self.node_groups = {
             group.name: eks.ManagedNodeGroup(
@@ -168,7 +178,8 @@ class EksCluster(pulumi.ComponentResource):
         }
 
         self.access_entries = self._admin_access_entries(name, args)
-        self.coredns = self._coredns(name, args, pins.core_dns)
+        # Only where managed nodes run it: Auto Mode nodes resolve names without the add-on.
+        self.coredns = self._coredns(name, args, pins.core_dns) if args.node_groups else None
 
         self.oidc_provider_arn = self.cluster.oidc_provider_arn
         self.oidc_provider_url = self.cluster.oidc_provider_url
@@ -182,6 +193,37 @@ class EksCluster(pulumi.ComponentResource):
                 "nodeGroupNames": self.node_group_names,
             }
         )
+
+    def _node_role(self, name: str, settings: ClusterSettings) -> aws.iam.Role:
+        """The managed node groups' IAM role, which EC2 instances assume."""
+        return aws.iam.Role(
+            f"{name}-node-role",
+            assume_role_policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                    ],
+                },
+                sort_keys=True,
+            ),
+            tags=settings.tags or None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _node_role_policies(self, name: str, node_role: aws.iam.Role) -> list[aws.iam.RolePolicyAttachment]:
+        # The provider's partition, not the principal's or a literal "aws": aws-cn and aws-us-gov regions name AWS's
+        # managed policies arn:aws-cn:... and arn:aws-us-gov:... (pulumi-eks does the same for its own roles).
+        partition = aws.get_partition_output(opts=pulumi.InvokeOptions(parent=self)).partition
+        return [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-node-{short}",
+                role=node_role.name,
+                policy_arn=partition.apply(lambda p, policy=policy: managed_policy_arn(p, policy)),
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for short, policy in NODE_POLICY_NAMES.items()
+        ]
 
     def _admin_access_entries(self, name: str, args: EksClusterArgs) -> list[aws.eks.AccessEntry]:
         """One STANDARD access entry per administrator, with the cluster-admin access policy, named by its ARN.

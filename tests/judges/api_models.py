@@ -35,6 +35,24 @@ class Provided:
     why: str
 
 
+#: What a source returns for a call the resource does not make (an add-on pulumi-eks leaves out with Auto Mode).
+NOT_CALLED = object()
+
+
+def _vpc_cni_made(inputs: Mapping[str, Any]) -> Any:
+    # pulumi-eks cluster.ts: the VPC CNI add-on unless useDefaultVpcCni; with Auto Mode only when it is false.
+    auto = (inputs.get("autoMode") or {}).get("enabled")
+    made = inputs.get("useDefaultVpcCni") is False if auto else not inputs.get("useDefaultVpcCni")
+    return "vpc-cni" if made else NOT_CALLED
+
+
+def _kube_proxy_made(inputs: Mapping[str, Any]) -> Any:
+    # pulumi-eks cluster.ts: kube-proxy unless disabled; with Auto Mode only when kubeProxyAddonOptions.enabled.
+    options = inputs.get("kubeProxyAddonOptions") or {}
+    auto = (inputs.get("autoMode") or {}).get("enabled")
+    return "kube-proxy" if (options.get("enabled") is True if auto else options.get("enabled") is not False) else NOT_CALLED
+
+
 #: What an input of a member comes from: an input path (``scalingConfig.minSize``), a function of the inputs, or a
 #: :class:`Provided` value.
 Source = Union[str, Callable[[Mapping[str, Any]], Any], Provided]
@@ -74,17 +92,19 @@ REQUESTS: Mapping[str, Sequence[tuple[str, str, Mapping[str, Source]]]] = {
             "logging.clusterLogging[0].types": "enabledClusterLogTypes",
             "logging.clusterLogging[0].enabled": lambda i: True if i.get("enabledClusterLogTypes") else None,
             "accessConfig.authenticationMode": "authenticationMode",
+            "computeConfig.enabled": "autoMode.enabled",
+            "computeConfig.nodePools": "autoMode.computeConfig.nodePools",
             "tags": "tags",
         }),
         ("eks", "CreateAddon", {
             "clusterName": "name",
-            "addonName": lambda i: "vpc-cni",
+            "addonName": _vpc_cni_made,
             "addonVersion": "vpcCniOptions.addonVersion",
             "tags": "tags",
         }),
         ("eks", "CreateAddon", {
             "clusterName": "name",
-            "addonName": lambda i: "kube-proxy",
+            "addonName": _kube_proxy_made,
             "addonVersion": "kubeProxyAddonOptions.version",
             "tags": "tags",
         }),
@@ -212,8 +232,10 @@ def api_calls(resources: Sequence[Mapping[str, Any]]) -> list[ApiCall]:
     for resource in resources:
         for service, operation, members in REQUESTS.get(resource["type"], ()):
             params: dict[str, Any] = {}
-            for path, source in members.items():
-                value = _value(source, resource["inputs"])
+            values = {path: _value(source, resource["inputs"]) for path, source in members.items()}
+            if NOT_CALLED in values.values():
+                continue
+            for path, value in values.items():
                 if value is not None:
                     _put(params, path, value)
             calls.append(ApiCall(resource["name"], service, operation, params))
