@@ -1,6 +1,7 @@
 """The real Karpenter (its kwok provider) on its own local cluster: a NodePool open on arch launches one node per arch
 for pods that need them, labelled and tainted as Karpenter's source says, and the real DaemonSet controller puts an
-amd64-only DaemonSet on the amd64 node alone."""
+amd64-only DaemonSet on the amd64 node alone; Karpenter sizes each node for the DaemonSets it counts (those that
+tolerate the pool's taints and fit the instance type), and a startup taint keeps such an agent off until removed."""
 
 from __future__ import annotations
 
@@ -116,3 +117,57 @@ def test_a_pool_open_on_arch_launches_each_arch_and_the_daemonset_lands_on_amd64
     assert karpenter.nodes() == []
     print(f"karpenter: 1 pool, {len(nodes)} nodes launched, 1 DaemonSet pod, on {nodes[0].labels['kubernetes.io/arch']}"
           f"/{nodes[1].labels['kubernetes.io/arch']}")
+
+
+def _daemonset(name: str, cpu: str, *, node_selector: dict, tolerations: list) -> dict:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"nodeSelector": node_selector, "tolerations": tolerations,
+                         "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10",
+                                         "resources": {"requests": {"cpu": cpu}}}]},
+            },
+        },
+    }
+
+
+def test_karpenter_sizes_each_node_for_the_daemonsets_that_tolerate_the_pools_taints_and_fit_its_instance_type(
+    karpenter: LocalKarpenter,
+) -> None:
+    # Counted on amd64 types only: it tolerates the pool's taint (not its startup taint, which Karpenter ignores).
+    heavy = _daemonset("heavy-amd64", "1850m", node_selector={"kubernetes.io/arch": "amd64"},
+                       tolerations=[{"key": "dedicated", "operator": "Equal", "value": "general", "effect": "NoSchedule"}])
+    # Never counted: it does not tolerate the pool's taint. Counted, it would push both nodes to 4+ vCPU types.
+    untolerated = _daemonset("untolerated", "2500m", node_selector={}, tolerations=[])
+    karpenter.cluster.apply([heavy, untolerated])
+    karpenter.apply_node_pools([POOL])
+    started = time.monotonic()
+    karpenter.launch(POOL, "amd", node_selector={"kubernetes.io/arch": "amd64"})
+    karpenter.launch(POOL, "arm", node_selector={"kubernetes.io/arch": "arm64"})
+    by_arch = {n.arch: n for n in karpenter.wait_for_nodes(2)}
+    record("karpenter: 2 nodes sized for DaemonSets", time.monotonic() - started)
+    # 1850m + 100m is more than t3.large's or m6i.large's 1900m allocatable: the cheapest amd64 type that fits.
+    assert by_arch["amd64"].instance_type == "m7i.xlarge"
+    assert by_arch["arm64"].instance_type == "m6g.large"
+
+    def pods_of(name: str) -> list[str]:
+        pods = karpenter.cluster.get("pods", "-n", "default", "-l", f"app={name}")["items"]
+        return [p["spec"].get("nodeName") for p in pods]
+
+    # The startup taint keeps the heavy agent off the node Karpenter sized for it, until something removes it.
+    assert pods_of("heavy-amd64") == []
+    karpenter.remove_startup_taints([POOL])
+    deadline = time.monotonic() + 60
+    while pods_of("heavy-amd64") != [by_arch["amd64"].name] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert pods_of("heavy-amd64") == [by_arch["amd64"].name]
+    assert pods_of("untolerated") == []
+
+    karpenter.cluster.kubectl("delete", "daemonset", "-n", "default", "heavy-amd64", "untolerated")
+    karpenter.clean_up()
+    assert karpenter.nodes() == []
