@@ -12,7 +12,7 @@ import pytest
 
 from e2e.conftest import record
 from local.cluster import LocalCluster
-from local.karpenter import NODE_CLASS, LocalKarpenter
+from local.karpenter import NODE_CLASS, PAUSE_IMAGE, LocalKarpenter
 
 REGION = "us-west-2"
 TEAM = "eks-daemonsets.example/team"
@@ -37,23 +37,23 @@ POOL = {
         },
     },
 }
-DAEMONSET = {
-    "apiVersion": "apps/v1",
-    "kind": "DaemonSet",
-    "metadata": {"name": "amd64-only", "namespace": "default"},
-    "spec": {
-        "selector": {"matchLabels": {"app": "amd64-only"}},
-        "template": {
-            "metadata": {"labels": {"app": "amd64-only"}},
-            "spec": {
-                "nodeSelector": {"kubernetes.io/arch": "amd64"},
-                "tolerations": [{"operator": "Exists"}],
-                "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10",
-                                "resources": {"requests": {"cpu": "50m", "memory": "32Mi"}}}],
+
+
+def _daemonset(name: str, cpu: str, *, node_selector: dict, tolerations: list) -> dict:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"nodeSelector": node_selector, "tolerations": tolerations,
+                         "containers": [{"name": "pause", "image": PAUSE_IMAGE,
+                                         "resources": {"requests": {"cpu": cpu}}}]},
             },
         },
-    },
-}
+    }
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +99,8 @@ def test_a_pool_open_on_arch_launches_each_arch_and_the_daemonset_lands_on_amd64
     assert all(n.initialized and len(n.taints) == 1 for n in nodes)
 
     started = time.monotonic()
-    karpenter.cluster.apply([DAEMONSET])
+    karpenter.cluster.apply([_daemonset("amd64-only", "50m", node_selector={"kubernetes.io/arch": "amd64"},
+                                       tolerations=[{"operator": "Exists"}])])
     deadline = time.monotonic() + 60
     while True:
         status = karpenter.cluster.get("daemonset", "-n", "default", "amd64-only").get("status", {})
@@ -117,23 +118,6 @@ def test_a_pool_open_on_arch_launches_each_arch_and_the_daemonset_lands_on_amd64
     assert karpenter.nodes() == []
     print(f"karpenter: 1 pool, {len(nodes)} nodes launched, 1 DaemonSet pod, on {nodes[0].labels['kubernetes.io/arch']}"
           f"/{nodes[1].labels['kubernetes.io/arch']}")
-
-
-def _daemonset(name: str, cpu: str, *, node_selector: dict, tolerations: list) -> dict:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "DaemonSet",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "selector": {"matchLabels": {"app": name}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"nodeSelector": node_selector, "tolerations": tolerations,
-                         "containers": [{"name": "pause", "image": "registry.k8s.io/pause:3.10",
-                                         "resources": {"requests": {"cpu": cpu}}}]},
-            },
-        },
-    }
 
 
 def test_karpenter_sizes_each_node_for_the_daemonsets_that_tolerate_the_pools_taints_and_fit_its_instance_type(
