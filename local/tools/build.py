@@ -1,11 +1,11 @@
 """Build the real parts from the Go module proxy: control plane, etcd, kwok, the Pulumi CLI and its Kubernetes provider,
-node_exporter and kube-rbac-proxy.
+node_exporter, kube-rbac-proxy and Karpenter (its kwok cloud provider).
 
     python -m local.tools.build            # build what is missing, print each tool's build time
     python -m local.tools.build --list     # say what would be built, from which module version
 
-Each tool family is a small wrapper module under ``local/tools/<family>/`` (go.mod and go.sum committed, a main of a
-few lines where upstream's own can't be used). Binaries are cached outside the checkout, in
+Each tool family (the table is ``local/tools/families.py``) is a small wrapper module under
+``local/tools/<family>/`` (go.mod and go.sum committed, a main of a few lines where upstream's own can't be used). Binaries are cached outside the checkout, in
 ``$EKS_DAEMONSETS_TOOLS_CACHE`` (default ``~/.cache/eks-daemonsets/tools``), under a key made of the family's
 version, the Go version and a hash of its wrapper files and flags: a second build is a directory look-up. Go's own
 module and build caches (``go env GOMODCACHE GOCACHE``) are outside the checkout too, so an edit to one wrapper
@@ -18,180 +18,30 @@ import argparse
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from components.agents.node_exporter_args import KUBE_RBAC_PROXY_IMAGE, NODE_EXPORTER_IMAGE
+from local.tools.families import (  # noqa: F401 (the table's names, imported from here by the rest of the tree)
+    FAMILIES,
+    KARPENTER_MODULE,
+    KARPENTER_VERSION,
+    KUBE_RBAC_PROXY_VERSION,
+    KUBERNETES_VERSION,
+    NODE_EXPORTER_VERSION,
+    PULUMI_KUBERNETES_VERSION,
+    PULUMI_VERSION,
+    TOOLS_DIR,
+    Family,
+    image_version,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-TOOLS_DIR = Path(__file__).resolve().parent
 BIN_DIR = PROJECT_DIR / "build" / "tools" / "bin"
-
-KUBERNETES_VERSION = "v1.35.4"
-PULUMI_VERSION = "v3.274.1"
-# The Kubernetes provider module has no provider/v4.* tags; the one pseudo-version the module proxy serves is the
-# main-branch commit of 2026-01-15 (f47bc2d6f199), a day before the v4.25.0 release was tagged. It reports itself as
-# 4.25.0, and requirements.txt pins the Python SDK to the same release.
-PULUMI_KUBERNETES_VERSION = "4.25.0"
-PULUMI_KUBERNETES_MODULE = "github.com/pulumi/pulumi-kubernetes/provider/v4"
-
-
-def image_version(image: str) -> str:
-    """The ``vMAJOR.MINOR.PATCH`` tag of a pinned image: the release the local build must match.
-
-    The tag is read whether or not a digest follows it (``name:v1.2.3@sha256:…``): the digest pins the image's bytes,
-    the tag names the release they were built from.
-    """
-    match = re.fullmatch(r"[^@]+:(v\d+\.\d+\.\d+)(?:@sha256:[0-9a-f]{64})?", image)
-    if not match:
-        raise ValueError(f"{image}: expected an image pinned to a vMAJOR.MINOR.PATCH tag")
-    return match[1]
-
-
-# The versions the node-exporter DaemonSet runs, read from its pinned images so the two can't drift apart; the
-# wrappers' go.mod files require the same versions (check_module_version refuses before a build).
-NODE_EXPORTER_VERSION = image_version(NODE_EXPORTER_IMAGE)
-KUBE_RBAC_PROXY_VERSION = image_version(KUBE_RBAC_PROXY_IMAGE)
-# The commits those tags point at, as the module proxy's .info files report them (Origin.Hash); upstream's release
-# builds stamp them into the binary.
-NODE_EXPORTER_REVISION = "98bc26f01a0ded117b7215b0c6a794f71a2a11f9"
-KUBE_RBAC_PROXY_REVISION = "a67fc47c9e13db72e64b3cf0a369de4350e1c59b"
-
-
-@dataclass(frozen=True)
-class Family:
-    """One wrapper module and the commands it builds.
-
-    Attributes:
-        name: the folder under local/tools.
-        version: what the family's tools report, and part of the cache key.
-        packages: command name -> Go package to build (``.`` is the wrapper's own main).
-        ldflags: -X flags that set the version upstream's release builds set.
-        tags: build tags upstream's release builds use.
-        aliases: extra command names that are symlinks to a built one (a multi-call binary).
-        overlay: file in the wrapper dir -> (module path, file in that module): go build -overlay maps them, so
-            nothing is copied into the checkout.
-        assets: file in the cache dir -> (module path, file in that module): data files the tools need at run time,
-            copied from the module cache beside the binaries.
-        module: the upstream module whose release ``version`` names; when set, the wrapper's go.mod must require
-            exactly that version (see check_module_version).
-        env: environment the go command runs with, as upstream's release builds set it (CGO_ENABLED=0: a static
-            binary, as in the image).
-    """
-
-    name: str
-    version: str
-    packages: dict[str, str]
-    ldflags: tuple[str, ...] = ()
-    tags: tuple[str, ...] = ()
-    aliases: dict[str, str] = field(default_factory=dict)
-    overlay: dict[str, tuple[str, str]] = field(default_factory=dict)
-    assets: dict[str, tuple[str, str]] = field(default_factory=dict)
-    module: str = ""
-    env: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def directory(self) -> Path:
-        return TOOLS_DIR / self.name
-
-    def commands(self) -> list[str]:
-        return sorted([*self.packages, *self.aliases])
-
-
-def _version_flags(prefix: str, **values: str) -> tuple[str, ...]:
-    return tuple(f"-X {prefix}.{key}={value}" for key, value in values.items())
-
-
-FAMILIES: tuple[Family, ...] = (
-    Family(
-        name="kube",
-        version=KUBERNETES_VERSION,
-        packages={"kube": "."},
-        # Without these, /version reports v0.0.0-master+$Format:%H$ and clients that parse it complain.
-        ldflags=_version_flags(
-            "k8s.io/component-base/version",
-            gitVersion=KUBERNETES_VERSION,
-            gitMajor="1",
-            gitMinor=KUBERNETES_VERSION.split(".")[1],
-            gitTreeState="clean",
-        ),
-        aliases={name: "kube" for name in ("kube-apiserver", "kube-controller-manager", "kube-scheduler", "kubectl")},
-    ),
-    Family(name="etcd", version="v3.6.16", packages={"etcd": "go.etcd.io/etcd/server/v3"}),
-    Family(
-        name="kwok",
-        version="v0.8.0",
-        packages={"kwok": "sigs.k8s.io/kwok/cmd/kwok", "kwokctl": "sigs.k8s.io/kwok/cmd/kwokctl"},
-        # kwok 0.8 has no built-in stages: without these it fails "no stages found". Nodes become Ready and renew
-        # their leases; pods become Running and Ready, finish, and go when deleted (a rollout, an eviction).
-        assets={
-            f"stages/{Path(path).name}": ("sigs.k8s.io/kwok", f"kustomize/stage/{path}")
-            for path in (
-                "node/fast/node-initialize.yaml",
-                "node/heartbeat-with-lease/node-heartbeat-with-lease.yaml",
-                "pod/fast/pod-ready.yaml",
-                "pod/fast/pod-complete.yaml",
-                "pod/fast/pod-delete.yaml",
-            )
-        },
-    ),
-    Family(
-        name="pulumi",
-        version=PULUMI_VERSION,
-        packages={"pulumi": "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"},
-        # As upstream's release build (.goreleaser.yml): the Automation API refuses a CLI whose version it can't parse.
-        ldflags=_version_flags("github.com/pulumi/pulumi/sdk/v3/go/common/version", Version=PULUMI_VERSION),
-        tags=("osusergo", "grpcnotrace"),
-    ),
-    Family(
-        name="pulumi-kubernetes",
-        version=PULUMI_KUBERNETES_VERSION,
-        packages={"pulumi-resource-kubernetes": "."},
-        ldflags=_version_flags(
-            "github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version", Version=PULUMI_KUBERNETES_VERSION
-        ),
-        overlay={
-            "schema.json": (PULUMI_KUBERNETES_MODULE, "cmd/pulumi-resource-kubernetes/schema.json"),
-            "terraform-mapping.json": (PULUMI_KUBERNETES_MODULE, "cmd/pulumi-resource-kubernetes/terraform-mapping.json"),
-        },
-    ),
-    Family(
-        name="node-exporter",
-        version=NODE_EXPORTER_VERSION,
-        module="github.com/prometheus/node_exporter",
-        packages={"node_exporter": "github.com/prometheus/node_exporter"},
-        env={"CGO_ENABLED": "0"},
-        # As upstream's .promu.yml (its Version is the VERSION file: no leading v). BuildUser and BuildDate are left
-        # out so that the flags, and so the cache key, are the same from one build to the next.
-        ldflags=_version_flags(
-            "github.com/prometheus/common/version",
-            Version=NODE_EXPORTER_VERSION.removeprefix("v"),
-            Revision=NODE_EXPORTER_REVISION,
-            Branch="HEAD",
-        ),
-    ),
-    Family(
-        name="kube-rbac-proxy",
-        version=KUBE_RBAC_PROXY_VERSION,
-        module="github.com/brancz/kube-rbac-proxy",
-        packages={"kube-rbac-proxy": "github.com/brancz/kube-rbac-proxy/cmd/kube-rbac-proxy"},
-        env={"CGO_ENABLED": "0"},
-        # As upstream's Makefile: --version prints "kube-rbac-proxy v0.22.1", not "Kubernetes v0.0.0-master".
-        ldflags=(
-            *_version_flags(
-                "k8s.io/component-base/version", gitVersion=KUBE_RBAC_PROXY_VERSION, gitCommit=KUBE_RBAC_PROXY_REVISION
-            ),
-            "-X k8s.io/component-base/version/verflag.programName=kube-rbac-proxy",
-        ),
-    ),
-)
 
 
 def required_version(family: Family, module: str) -> str:
@@ -322,7 +172,7 @@ def link_commands(family: Family, built: Path) -> None:
 def build(families: Sequence[Family] = FAMILIES, *, out=sys.stdout) -> dict[str, float]:
     """Build each family not yet cached; return and print seconds per family (0.0 where cached).
 
-    A cold build takes about an hour on two busy cores, so it says which family it is on (``[3/7]``), how long that
+    A cold build takes about an hour on two busy cores, so it says which family it is on (``[3/8]``), how long that
     one has taken every HEARTBEAT_SECONDS, and the running total after each.
     """
     go = go_version()
