@@ -15,6 +15,7 @@ rebuilds only what changed. ``build/tools/bin`` gets a symlink per command, for 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -37,6 +38,7 @@ from local.tools.families import (  # noqa: F401 (the table's names, imported fr
     PULUMI_VERSION,
     TOOLS_DIR,
     Family,
+    SourcePatch,
     image_version,
 )
 
@@ -83,6 +85,8 @@ def cache_key(family: Family, go: str) -> str:
     """Version, Go version, and everything in the wrapper and the flags that changes the binary."""
     digest = hashlib.sha256()
     flags = [go, family.packages, family.ldflags, family.tags, family.overlay, family.assets]
+    if family.patches:
+        flags.append([dataclasses.astuple(patch) for patch in family.patches])
     if family.env:
         flags.append(family.env)
     digest.update(json.dumps(flags, sort_keys=True).encode())
@@ -125,17 +129,53 @@ def _run_with_heartbeat(command: list[str], *, cwd: Path, env: dict[str, str], h
         raise subprocess.CalledProcessError(returncode, command)
 
 
+def patched_modules(family: Family, staging: Path) -> list[str]:
+    """The go flags that build ``family`` against patched copies of the modules its patches name.
+
+    The go command refuses an overlay of a file in the module cache, so each patched module is copied under
+    ``staging`` (outside the checkout), patched there, and put in place by a ``replace`` in a copy of the wrapper's
+    go.mod that ``-modfile`` points at; the wrapper's own go.mod and go.sum stay as committed.
+
+    Raises:
+        ValueError: the text to replace is not in the file as many times as the patch says (upstream changed).
+    """
+    if not family.patches:
+        return []
+    copies: dict[str, Path] = {}
+    for patch in family.patches:
+        if patch.module not in copies:
+            copy = staging / "modules" / patch.module.replace("/", "_")
+            shutil.copytree(module_dir(family, patch.module), copy)
+            for path in [copy, *copy.rglob("*")]:
+                path.chmod(path.stat().st_mode | 0o200)  # the module cache's files are read-only
+            copies[patch.module] = copy
+        target = copies[patch.module] / patch.path
+        text = target.read_text()
+        if text.count(patch.old) != patch.count:
+            raise ValueError(
+                f"{family.name}: {patch.path} holds {patch.old!r} {text.count(patch.old)} times, not {patch.count}: "
+                f"the patch to {patch.why} no longer fits {patch.module}"
+            )
+        target.write_text(text.replace(patch.old, patch.new))
+    go_mod = (family.directory / "go.mod").read_text()
+    replaces = "".join(f"\nreplace {module} => {copy}\n" for module, copy in copies.items())
+    (staging / "go.mod").write_text(go_mod + replaces)
+    shutil.copyfile(family.directory / "go.sum", staging / "go.sum")
+    return [f"-modfile={staging / 'go.mod'}"]
+
+
 def build_family(family: Family, destination: Path, heartbeat=lambda: None) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{family.name}-", dir=destination.parent))
     try:
         command = ["go", "build", "-mod=readonly", "-trimpath", "-buildvcs=false", "-ldflags", " ".join(["-s", "-w", *family.ldflags])]
         if family.tags:
             command += ["-tags", ",".join(family.tags)]
-        if family.overlay:
-            replace = {
-                str(family.directory / name): str(module_dir(family, module) / path)
-                for name, (module, path) in family.overlay.items()
-            }
+        replace = {
+            str(family.directory / name): str(module_dir(family, module) / path)
+            for name, (module, path) in family.overlay.items()
+        }
+        command += patched_modules(family, staging)
+        if replace:
             overlay_file = staging / "overlay.json"
             overlay_file.write_text(json.dumps({"Replace": replace}))
             command += ["-overlay", str(overlay_file)]
@@ -152,6 +192,9 @@ def build_family(family: Family, destination: Path, heartbeat=lambda: None) -> N
         for alias, target in family.aliases.items():
             (staging / alias).symlink_to(target)
         (staging / "overlay.json").unlink(missing_ok=True)
+        shutil.rmtree(staging / "modules", ignore_errors=True)
+        (staging / "go.mod").unlink(missing_ok=True)
+        (staging / "go.sum").unlink(missing_ok=True)
         staging.rename(destination)
     finally:
         shutil.rmtree(staging, ignore_errors=True)

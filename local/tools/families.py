@@ -66,6 +66,9 @@ class Family:
             exactly that version (see check_module_version).
         env: environment the go command runs with, as upstream's release builds set it (CGO_ENABLED=0: a static
             binary, as in the image).
+        patches: exact text replacements in upstream files, each for a stated reason, applied at build time to a
+            copy of the module outside the checkout (see build.patched_modules); the build fails if the text is not
+            found exactly as many times as given.
     """
 
     name: str
@@ -78,6 +81,7 @@ class Family:
     assets: dict[str, tuple[str, str]] = field(default_factory=dict)
     module: str = ""
     env: dict[str, str] = field(default_factory=dict)
+    patches: tuple["SourcePatch", ...] = ()
 
     @property
     def directory(self) -> Path:
@@ -85,6 +89,18 @@ class Family:
 
     def commands(self) -> list[str]:
         return sorted([*self.packages, *self.aliases])
+
+
+@dataclass(frozen=True)
+class SourcePatch:
+    """Replace ``old`` by ``new`` in ``path`` of ``module`` (``count`` times), because ``why``."""
+
+    module: str
+    path: str
+    old: str
+    new: str
+    count: int
+    why: str
 
 
 def _version_flags(prefix: str, **values: str) -> tuple[str, ...]:
@@ -157,6 +173,15 @@ FAMILIES: tuple[Family, ...] = (
         # provider's release build sets the release without its leading v (aws/karpenter-provider-aws Makefile:
         # -X=sigs.k8s.io/karpenter/pkg/operator.Version=$(git describe --tags --always | cut -d"v" -f2)).
         ldflags=_version_flags(f"{KARPENTER_MODULE}/pkg/operator", Version=KARPENTER_VERSION.removeprefix("v")),
+        # Local servers listen on 127.0.0.1 only: Karpenter binds its metrics and health servers to every interface
+        # (pkg/operator/operator.go, ctrl.Options: BindAddress ":%d", HealthProbeBindAddress ":%d") and has no flag
+        # for the address.
+        patches=(
+            SourcePatch(
+                KARPENTER_MODULE, "pkg/operator/operator.go", 'fmt.Sprintf(":%d", ', 'fmt.Sprintf("127.0.0.1:%d", ', 2,
+                "bind the metrics and health probe servers to loopback",
+            ),
+        ),
         # The CRDs the kwok provider's chart installs (kwok/charts/crds: NodePools, NodeClaims, NodeOverlays,
         # CapacityBuffers) and its node class.
         assets={

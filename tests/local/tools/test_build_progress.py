@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from local.tools import build as tools
+from local.tools import families
 
 
 def test_a_long_command_beats_while_it_runs_and_a_failing_one_raises(monkeypatch) -> None:
@@ -51,3 +52,29 @@ def test_build_names_each_family_as_it_starts_and_keeps_a_running_total(monkeypa
     assert lines[4] == "[2/2] still building node-exporter: 0 s (all tools so far 70 s)"
     assert "(total   200.0 s)" in lines[5]
     assert lines[6].startswith("all tools") and "200.0 s" in lines[6]
+
+
+def test_a_patch_builds_against_a_patched_copy_of_the_module_and_refuses_text_that_moved(monkeypatch, tmp_path) -> None:
+    module = tmp_path / "cache" / "example.com" / "m@v1.0.0"
+    (module / "pkg").mkdir(parents=True)
+    (module / "pkg" / "server.go").write_text('a := fmt.Sprintf(":%d", 1)\nb := fmt.Sprintf(":%d", 2)\n')
+    (module / "pkg" / "server.go").chmod(0o444)
+    wrapper = tmp_path / "wrapper"
+    wrapper.mkdir()
+    (wrapper / "go.mod").write_text("module w\n")
+    (wrapper / "go.sum").write_text("")
+    monkeypatch.setattr(tools, "module_dir", lambda family, name: module)
+    monkeypatch.setattr(families, "TOOLS_DIR", tmp_path)
+    patch = tools.SourcePatch("example.com/m", "pkg/server.go", 'fmt.Sprintf(":%d", ', 'fmt.Sprintf("127.0.0.1:%d", ', 2, "loopback")
+    family = dataclasses.replace(tools.FAMILIES[0], name="wrapper", patches=(patch,))
+    staging = tmp_path / "staging"
+    staging.mkdir()
+    flags = tools.patched_modules(family, staging)
+    copy = staging / "modules" / "example.com_m"
+    assert flags == [f"-modfile={staging / 'go.mod'}"]
+    assert (copy / "pkg" / "server.go").read_text().count('"127.0.0.1:%d"') == 2
+    assert f"replace example.com/m => {copy}" in (staging / "go.mod").read_text()
+    assert (module / "pkg" / "server.go").read_text().count('":%d"') == 2  # the module cache is left alone
+    with pytest.raises(ValueError, match="holds .* 2 times, not 3"):
+        tools.patched_modules(dataclasses.replace(family, patches=(dataclasses.replace(patch, count=3),)),
+                              tmp_path / "other")
