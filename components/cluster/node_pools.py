@@ -40,7 +40,8 @@ def node_pool_manifest(pool: NodePoolSettings, node_class: NodeClassRef = AUTO_M
     ]
     template_spec: dict[str, Any] = {
         "nodeClassRef": {"group": node_class.group, "kind": node_class.kind, "name": node_class.name},
-        **({"requirements": requirements} if requirements else {}),
+        # Required by the CRD (spec.template.spec.required: nodeClassRef, requirements), even when empty.
+        "requirements": requirements,
         **({"taints": _taints(pool.taints)} if pool.taints else {}),
         **({"startupTaints": _taints(pool.startup_taints)} if pool.startup_taints else {}),
     }
