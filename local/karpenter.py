@@ -107,6 +107,7 @@ NODE_POOL_LABEL = "karpenter.sh/nodepool"
 NODE_CLASS = {"group": "karpenter.kwok.sh", "kind": "KWOKNodeClass", "name": "default"}
 LAUNCH_NAMESPACE = "karpenter-launch"
 LAUNCH_LABEL = "eks-daemonsets.local/launch"
+ALONE_LABEL = "eks-daemonsets.local/alone"
 # kwok runs no container; the image only has to be a valid, pinned reference.
 PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
 # Karpenter's karpenter.sh CRDs' API group and the ones its reconcilers list before they start.
@@ -132,6 +133,7 @@ def launch_pods(
     node_selector: Optional[Mapping[str, str]] = None,
     requirements: Sequence[Mapping[str, Any]] = (),
     requests: Optional[Mapping[str, str]] = None,
+    alone: bool = False,
 ) -> list[dict[str, Any]]:
     """Pending pods that only a new node of ``pool`` can take, so Karpenter launches one of that shape.
 
@@ -142,6 +144,9 @@ def launch_pods(
         node_selector: labels the node must carry, beside ``karpenter.sh/nodepool``.
         requirements: required node-affinity match expressions (one term), e.g. an arch ``In``.
         requests: the container's requests (default 100m CPU, 64Mi memory).
+        alone: each pod on a node of its own, away from every other pod launched ``alone`` (required pod
+            anti-affinity on ``kubernetes.io/hostname``, which Karpenter's scheduler honours), so that pods asking for
+            different shapes are not packed onto one node that fits them all.
     """
     selector = {NODE_POOL_LABEL: pool["metadata"]["name"], **(node_selector or {})}
     spec: dict[str, Any] = {
@@ -155,6 +160,9 @@ def launch_pods(
             }
         ],
         "terminationGracePeriodSeconds": 0,
+        # As high as the agents' system-node-critical: a DaemonSet pod that does not fit never preempts the pod that
+        # keeps its node (Karpenter would launch another node for it, mid-comparison).
+        "priorityClassName": "system-node-critical",
     }
     if requirements:
         spec["affinity"] = {
@@ -164,6 +172,12 @@ def launch_pods(
                 }
             }
         }
+    if alone:
+        spec.setdefault("affinity", {})["podAntiAffinity"] = {
+            "requiredDuringSchedulingIgnoredDuringExecution": [
+                {"labelSelector": {"matchLabels": {ALONE_LABEL: "true"}}, "topologyKey": "kubernetes.io/hostname"}
+            ]
+        }
     return [
         {
             "apiVersion": "v1",
@@ -171,7 +185,7 @@ def launch_pods(
             "metadata": {
                 "name": f"{name}-{index}",
                 "namespace": LAUNCH_NAMESPACE,
-                "labels": {LAUNCH_LABEL: name},
+                "labels": {LAUNCH_LABEL: name, **({ALONE_LABEL: "true"} if alone else {})},
                 # Consolidation would otherwise replace a node under the comparison (pkg/apis/v1/labels.go:50).
                 "annotations": {"karpenter.sh/do-not-disrupt": "true"},
             },
@@ -236,11 +250,15 @@ class LocalKarpenter:
         cluster: a started LocalCluster.
         region: the region the instance types are offered in (zones ``<region>a``, ``b``, ``c``).
         log_level: Karpenter's ``LOG_LEVEL`` (debug, info or error).
+        auto_mode: label the nodes as EKS Auto Mode does (``local/karpenter_instances.py``).
     """
 
-    def __init__(self, cluster: LocalCluster, *, region: str = "us-west-2", log_level: str = "info"):
+    def __init__(
+        self, cluster: LocalCluster, *, region: str = "us-west-2", log_level: str = "info", auto_mode: bool = False
+    ):
         self.cluster = cluster
         self.region = region
+        self.auto_mode = auto_mode
         self.log_level = log_level
         self.log_file = LOCAL_DIR / f"{cluster.name}-karpenter.log"
         self.instance_types_file = LOCAL_DIR / f"{cluster.name}-karpenter-instance-types.json"
@@ -283,7 +301,7 @@ class LocalKarpenter:
         started = time.monotonic()
         self.install()
         LOCAL_DIR.mkdir(parents=True, exist_ok=True)
-        self.instance_types_file.write_text(json.dumps(instance_types_document(self.region), indent=1, sort_keys=True))
+        self.instance_types_file.write_text(json.dumps(instance_types_document(self.region, auto_mode=self.auto_mode), indent=1, sort_keys=True))
         self.health_port, self.metrics_port = free_port(), free_port()
         with self.log_file.open("w") as log:
             self.process = subprocess.Popen(
@@ -367,7 +385,14 @@ class LocalKarpenter:
         started = time.monotonic()
         self.cluster.kubectl("delete", "pods", "-n", LAUNCH_NAMESPACE, "--all", "--wait=false")
         self.cluster.kubectl("delete", "nodeclaims", "--all", "--wait=false")
+        orphaned_since: Optional[float] = None
         while self.nodes() or self.cluster.get("nodeclaims")["items"]:
+            if self.nodes() and not self.cluster.get("nodeclaims")["items"]:
+                # A claim deleted before its node registered leaves the node to the kwok provider, which made it
+                # after the delete: nothing owns it any more, so remove it.
+                orphaned_since = orphaned_since or time.monotonic()
+                if time.monotonic() - orphaned_since > 5:
+                    self.cluster.kubectl("delete", "nodes", "-l", NODE_POOL_LABEL, "--wait=false")
             if time.monotonic() - started > timeout_seconds:
                 left = [n.name for n in self.nodes()]
                 raise ClusterError(f"Karpenter nodes still there after {timeout_seconds:.0f} s: {left} (log {self.log_file})")

@@ -31,6 +31,10 @@ CAPACITY_TYPE = "karpenter.sh/capacity-type"
 ZONE = "topology.kubernetes.io/zone"
 REGION = "topology.kubernetes.io/region"
 AWS_LABEL_PREFIX = "karpenter.k8s.aws/"
+#: EKS Auto Mode's spelling of the same instance labels (EKS user guide, "EKS Auto Mode Supported Labels"), and the
+#: label Auto Mode puts on its nodes.
+AUTO_MODE_LABEL_PREFIX = "eks.amazonaws.com/"
+AUTO_MODE_LABEL = ("eks.amazonaws.com/compute-type", "auto")
 ZONE_SUFFIXES = ("a", "b", "c")
 SPOT_DISCOUNT = 0.4
 ZONE_STEP = 0.01
@@ -47,7 +51,7 @@ class InstanceType:
     gpus: int = 0
     gpu_name: Optional[str] = None
 
-    def aws_labels(self) -> dict[str, str]:
+    def aws_labels(self, prefix: str = AWS_LABEL_PREFIX) -> dict[str, str]:
         family, size = self.name.split(".")
         labels = {
             "instance-category": re.match(r"[a-z]+", family)[0],
@@ -60,7 +64,7 @@ class InstanceType:
         if self.gpus:
             labels.update({"instance-gpu-count": str(self.gpus), "instance-gpu-name": self.gpu_name or "",
                            "instance-gpu-manufacturer": "nvidia"})
-        return {AWS_LABEL_PREFIX + key: value for key, value in labels.items()}
+        return {prefix + key: value for key, value in labels.items()}
 
 
 EKS_INSTANCE_TYPES: tuple[InstanceType, ...] = (
@@ -79,8 +83,16 @@ def _in(key: str, value: str) -> dict[str, Any]:
     return {"key": key, "operator": "In", "values": [value]}
 
 
-def instance_types_document(region: str, types: tuple[InstanceType, ...] = EKS_INSTANCE_TYPES) -> list[dict[str, Any]]:
-    """The instance-types file's content: each type offered spot and on-demand in ``<region>a``, ``b`` and ``c``."""
+def instance_types_document(
+    region: str, types: tuple[InstanceType, ...] = EKS_INSTANCE_TYPES, *, auto_mode: bool = False
+) -> list[dict[str, Any]]:
+    """The instance-types file's content: each type offered spot and on-demand in ``<region>a``, ``b`` and ``c``.
+
+    ``auto_mode``: label the nodes as EKS Auto Mode does (``eks.amazonaws.com/instance-*``, ``compute-type: auto``)
+    instead of as Karpenter's AWS provider does (``karpenter.k8s.aws/instance-*``).
+    """
+    prefix = AUTO_MODE_LABEL_PREFIX if auto_mode else AWS_LABEL_PREFIX
+    extra = [_in(*AUTO_MODE_LABEL)] if auto_mode else []
     document = []
     for instance in types:
         resources = {
@@ -97,7 +109,7 @@ def instance_types_document(region: str, types: tuple[InstanceType, ...] = EKS_I
             for capacity_type, factor in (("spot", SPOT_DISCOUNT), ("on-demand", 1.0)):
                 price = round(instance.on_demand_price * factor * (1 + ZONE_STEP * zone_index), 6)
                 requirements = [_in(CAPACITY_TYPE, capacity_type), _in(ZONE, f"{region}{suffix}"), _in(REGION, region)]
-                requirements += [_in(key, value) for key, value in sorted(instance.aws_labels().items())]
+                requirements += [_in(key, value) for key, value in sorted(instance.aws_labels(prefix).items())] + extra
                 offerings.append({"Price": price, "Available": True, "Requirements": requirements})
         document.append(
             {

@@ -78,6 +78,27 @@ def eks_nodes(settings: Settings, *, counts: Mapping[str, int] | None = None) ->
     return nodes
 
 
+def agent_pods_per_node(pods: Sequence[Mapping[str, Any]], agent: str) -> tuple[dict[str, int], dict[str, int]]:
+    """How many pods of ``agent``'s DaemonSet each node has, and how many of them are ready (pods being deleted
+    aside)."""
+    namespace, daemonset = AGENT_DAEMONSETS[agent]
+    per_node: dict[str, int] = {}
+    ready_per_node: dict[str, int] = {}
+    for pod in pods:
+        meta = pod["metadata"]
+        owners = meta.get("ownerReferences") or []
+        if meta.get("namespace") != namespace or not any(o.get("kind") == "DaemonSet" and o.get("name") == daemonset for o in owners):
+            continue
+        node = pod.get("spec", {}).get("nodeName")
+        if not node or meta.get("deletionTimestamp"):
+            continue
+        per_node[node] = per_node.get(node, 0) + 1
+        conditions = {c["type"]: c["status"] for c in pod.get("status", {}).get("conditions", [])}
+        if conditions.get("Ready") == "True":
+            ready_per_node[node] = ready_per_node.get(node, 0) + 1
+    return per_node, ready_per_node
+
+
 def observed_placement(
     nodes: Sequence[Mapping[str, Any]], pods: Sequence[Mapping[str, Any]], groups: Sequence[str], agents: Sequence[str]
 ) -> dict[str, dict[str, dict[str, Any]]]:
@@ -90,21 +111,7 @@ def observed_placement(
     nodes_in = {g: sorted(name for name, group in group_of.items() if group == g) for g in groups}
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for agent in agents:
-        namespace, daemonset = AGENT_DAEMONSETS[agent]
-        per_node: dict[str, int] = {}
-        ready_per_node: dict[str, int] = {}
-        for pod in pods:
-            meta = pod["metadata"]
-            owners = meta.get("ownerReferences") or []
-            if meta.get("namespace") != namespace or not any(o.get("kind") == "DaemonSet" and o.get("name") == daemonset for o in owners):
-                continue
-            node = pod.get("spec", {}).get("nodeName")
-            if not node or meta.get("deletionTimestamp"):
-                continue
-            per_node[node] = per_node.get(node, 0) + 1
-            conditions = {c["type"]: c["status"] for c in pod.get("status", {}).get("conditions", [])}
-            if conditions.get("Ready") == "True":
-                ready_per_node[node] = ready_per_node.get(node, 0) + 1
+        per_node, ready_per_node = agent_pods_per_node(pods, agent)
         row = {}
         for group in groups:
             members = nodes_in[group]
