@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from components.cluster.node_pools import node_pool_manifest
@@ -145,6 +145,8 @@ class PoolJudgement:
     nodes: int
     cells: int
     mismatches: tuple[str, ...]
+    #: per agent and pool: the pool's nodes and how many have a ready pod of the agent
+    observed: Mapping[str, Mapping[str, Mapping[str, int]]] = field(default_factory=dict)
 
 
 def _taints(node: KarpenterNode) -> list[Taint]:
@@ -170,11 +172,16 @@ def judge(
                     mismatches.append(f"pool {view.name}: node {node.name} has {key}={node.labels.get(key)!r}, "
                                       f"which the pool's view does not allow ({view.domain(key)})")
     cells = 0
+    observed: dict[str, dict[str, dict[str, int]]] = {}
     for agent, targeting in targetings.items():
         _, ready = agent_pods_per_node(pods, agent)
         for view in views:
             cell = table[agent][view.name]
             cells += 1
+            observed.setdefault(agent, {})[view.name] = {
+                "nodes": len(by_pool[view.name]),
+                "withPod": sum(ready.get(n.name, 0) == 1 for n in by_pool[view.name]),
+            }
             for node in by_pool[view.name]:
                 has = ready.get(node.name, 0) == 1
                 here = targeting.evaluate(node.labels, _taints(node))
@@ -185,4 +192,4 @@ def judge(
                         f"{'runs' if cell.runs else cell.split or cell.reason}; the node {'has' if has else 'lacks'} "
                         f"a ready pod (on its labels the targeting says {here.runs}: {here.reason or 'runs'})"
                     )
-    return PoolJudgement(len(views), len(nodes), cells, tuple(mismatches))
+    return PoolJudgement(len(views), len(nodes), cells, tuple(mismatches), observed)

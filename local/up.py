@@ -14,6 +14,7 @@ keys are added to the local stack's own copy.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -21,10 +22,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Optional
 
+import yaml
+
 from offline.render import PROJECT_DIR, StackFileError, read_project_name, read_stack_file
 from components.settings import NAMESPACE, Settings, SettingsError, parse_settings
+from components.placement.plan import plan
 from local.cluster import ClusterError, LocalCluster
+from local.karpenter import LocalKarpenter
 from local.nodes import AGENT_DAEMONSETS, eks_nodes, observed_placement
+from local.pools import judge, launch, launched_nodes, local_pools_config, pool_manifests
 from local.stack import LOCAL_DIR, LocalStack
 
 CLUSTER_NAME = "eks-daemonsets-local"
@@ -97,20 +103,47 @@ def side_by_side(expected: Mapping[str, Any], observed: Mapping[str, Any], group
     return "\n".join(lines)
 
 
+def local_stack_file(stack_file: Path, name: str, cluster: LocalCluster) -> Path:
+    """The stack file as the local cluster runs it, for a stack with NodePools: the existing-cluster keys, the pools
+    on kwok's NodeClass and, for a new Auto Mode cluster, its built-in system pool described
+    (``local.pools.local_pools_config``). The stack file itself is not changed: this is a copy under build/local."""
+    document = yaml.safe_load(stack_file.read_text()) or {}
+    config = document.get("config") or {}
+    if not config.get(f"{NAMESPACE}:nodePools"):
+        return stack_file
+    local = local_pools_config(config)
+    existing = {key.rsplit(".", 1)[1]: value for key, value in existing_cluster_config(cluster).items()}
+    local[f"{NAMESPACE}:cluster"] = {**(local.get(f"{NAMESPACE}:cluster") or {}), "existing": existing}
+    copy = LOCAL_DIR / name / f"Pulumi.{name}.yaml"
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    copy.write_text(yaml.safe_dump({**document, "config": local}, sort_keys=False))
+    return copy
+
+
 def up(stack_file: Path, name: str) -> int:
-    settings = stack_settings(stack_file, name)
     cluster = LocalCluster(CLUSTER_NAME)
     if not cluster.running_pids():
         cluster.start()
         print(f"local cluster {cluster.name} up in {cluster.start_seconds:.1f} s (KUBECONFIG={cluster.kubeconfig})")
-    nodes = shape_nodes(cluster, settings)
-    print(f"{len(nodes)} nodes shaped as the stack's node groups")
-    stack = LocalStack(stack_file, name, extra_config=existing_cluster_config(cluster))
-    preview = stack.preview(on_output=print)
-    if preview.change_summary is None:
-        return 2
-    result = stack.up(on_output=print)
-    outputs = {key: value.value for key, value in result.outputs.items()}
+    stack_file = local_stack_file(stack_file, name, cluster)
+    settings = stack_settings(stack_file, name)
+    pools = settings.all_node_pools if settings else ()
+    with contextlib.ExitStack() as karpenter_running:
+        karpenter = None
+        if pools:
+            karpenter = karpenter_running.enter_context(
+                LocalKarpenter(cluster, region=settings.region or "us-west-2", auto_mode=settings.auto_mode)
+            )
+            karpenter.clean_up()
+        nodes = shape_nodes(cluster, settings)
+        print(f"{len(nodes)} nodes shaped as the stack's node groups")
+        karpenter_nodes = launch_pools(karpenter, settings) if karpenter else []
+        stack = LocalStack(stack_file, name, extra_config=existing_cluster_config(cluster))
+        preview = stack.preview(on_output=print)
+        if preview.change_summary is None:
+            return 2
+        result = stack.up(on_output=print)
+        outputs = {key: value.value for key, value in result.outputs.items()}
     placement, groups = outputs["placement"], list(outputs["nodeGroupNames"])
     observed = observe(cluster, nodes, placement, groups)
     out = LOCAL_DIR / name / "observed-placement.json"
@@ -118,9 +151,41 @@ def up(stack_file: Path, name: str) -> int:
     out.write_text(json.dumps(observed, indent=2, sort_keys=True) + "\n")
     print()
     print(side_by_side(placement, observed, groups))
-    print(f"\nobserved placement -> {out}")
     differs = any(placement[a][g]["runs"] != observed[a][g]["runs"] for a in placement for g in groups)
+    if karpenter_nodes:
+        judgement = judge_pools(cluster, settings, karpenter_nodes)
+        print(f"\n{'agent':<15} {'node pool':<14} {'table':<40} cluster")
+        for agent, row in judgement.observed.items():
+            for pool, seen in row.items():
+                cell = placement[agent][pool]
+                table = "runs" if cell["runs"] else cell.get("some") or "-"
+                print(f"{agent:<15} {pool:<14} {table[:40]:<40} {seen['withPod']} of {seen['nodes']} nodes")
+        observed["pools"] = judgement.observed
+        out.write_text(json.dumps(observed, indent=2, sort_keys=True) + "\n")
+        print(f"\n{judgement.pools} NodePools, {judgement.nodes} nodes Karpenter launched, {judgement.cells} cells "
+              f"compared, {len(judgement.mismatches)} differ")
+        for mismatch in judgement.mismatches:
+            print(f"  <-- {mismatch}")
+        differs = differs or bool(judgement.mismatches)
+    print(f"\nobserved placement -> {out}")
     return 1 if differs else 0
+
+
+def launch_pools(karpenter: LocalKarpenter, settings: Settings) -> list:
+    """The stack's NodePools on the cluster, and a node launched of every shape the agents tell apart."""
+    placement = plan(settings)
+    manifests = pool_manifests(settings)
+    karpenter.apply_node_pools(manifests)
+    region = settings.region or "us-west-2"
+    wanted = sum(launch(karpenter, m, view, placement.targetings, region) for m, view in zip(manifests, placement.pools))
+    nodes = launched_nodes(karpenter, manifests, wanted)
+    print(f"{len(nodes)} nodes launched by Karpenter for {len(manifests)} NodePools")
+    return nodes
+
+
+def judge_pools(cluster: LocalCluster, settings: Settings, nodes: list):
+    placement = plan(settings)
+    return judge(placement.table, placement.pools, placement.targetings, nodes, cluster.get("pods", "-A")["items"])
 
 
 def down(stack_file: Path, name: str) -> int:
