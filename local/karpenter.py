@@ -15,7 +15,8 @@ creates a Node object for each NodeClaim (kwok/cloudprovider/cloudprovider.go:59
 stages make it Ready and run the pods bound to it, as they do for the node groups' nodes.
 
 Karpenter binds its metrics and health-probe servers to ``:<port>``, every interface, with no flag for the address
-(pkg/operator/operator.go:180-183); they get free ports, and the health probe is how ``start`` knows it is ready.
+(pkg/operator/operator.go:180-183); the build patches both to 127.0.0.1 (``local/tools/families.py``). They get
+free ports, and the health probe is how ``start`` knows it is ready.
 
 What Karpenter v1.14.1 does, as its source says (paths in sigs.k8s.io/karpenter@v1.14.1):
 
