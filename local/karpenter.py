@@ -100,100 +100,23 @@ from typing import Any, Optional
 
 from local.cluster import LOCAL_DIR, ClusterError, LocalCluster
 from local.karpenter_instances import CAPACITY_TYPE, ZONE, instance_types_document
+from local.karpenter_pods import (  # re-exported: the launch pods' names are part of this module's API
+    ALONE_LABEL,
+    LAUNCH_LABEL,
+    LAUNCH_NAMESPACE,
+    NODE_CLASS,
+    NODE_POOL_LABEL,
+    PAUSE_IMAGE,
+    launch_pods,
+    tolerations_for,
+)
 from local.processes import free_port, stop_process
 from local.tools.build import BIN_DIR, FAMILIES, build
 
 KARPENTER_DIR = BIN_DIR.parent / "karpenter"
-NODE_POOL_LABEL = "karpenter.sh/nodepool"
-NODE_CLASS = {"group": "karpenter.kwok.sh", "kind": "KWOKNodeClass", "name": "default"}
-LAUNCH_NAMESPACE = "karpenter-launch"
-LAUNCH_LABEL = "eks-daemonsets.local/launch"
-ALONE_LABEL = "eks-daemonsets.local/alone"
-# kwok runs no container; the image only has to be a valid, pinned reference.
-PAUSE_IMAGE = "registry.k8s.io/pause:3.10"
+
 # Karpenter's karpenter.sh CRDs' API group and the ones its reconcilers list before they start.
 KARPENTER_RESOURCES = ("nodepools.karpenter.sh", "nodeclaims.karpenter.sh")
-
-
-def tolerations_for(pool: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Tolerations of the pool's ``taints`` and ``startupTaints`` (exactly those: key, value and effect)."""
-    spec = pool["spec"]["template"]["spec"]
-    tolerations = []
-    for taint in [*spec.get("taints", []), *spec.get("startupTaints", [])]:
-        toleration = {"key": taint["key"], "effect": taint["effect"]}
-        toleration.update({"operator": "Equal", "value": taint["value"]} if taint.get("value") else {"operator": "Exists"})
-        tolerations.append(toleration)
-    return tolerations
-
-
-def launch_pods(
-    pool: Mapping[str, Any],
-    name: str,
-    *,
-    count: int = 1,
-    node_selector: Optional[Mapping[str, str]] = None,
-    requirements: Sequence[Mapping[str, Any]] = (),
-    requests: Optional[Mapping[str, str]] = None,
-    alone: bool = False,
-) -> list[dict[str, Any]]:
-    """Pending pods that only a new node of ``pool`` can take, so Karpenter launches one of that shape.
-
-    Args:
-        pool: the karpenter.sh/v1 NodePool, as applied.
-        name: the pods' name prefix (``<name>-0``...).
-        count: how many pods.
-        node_selector: labels the node must carry, beside ``karpenter.sh/nodepool``.
-        requirements: required node-affinity match expressions (one term), e.g. an arch ``In``.
-        requests: the container's requests (default 100m CPU, 64Mi memory).
-        alone: each pod on a node of its own, away from every other pod launched ``alone`` (required pod
-            anti-affinity on ``kubernetes.io/hostname``, which Karpenter's scheduler honours), so that pods asking for
-            different shapes are not packed onto one node that fits them all.
-    """
-    selector = {NODE_POOL_LABEL: pool["metadata"]["name"], **(node_selector or {})}
-    spec: dict[str, Any] = {
-        "nodeSelector": dict(sorted(selector.items())),
-        "tolerations": tolerations_for(pool),
-        "containers": [
-            {
-                "name": "pause",
-                "image": PAUSE_IMAGE,
-                "resources": {"requests": dict(requests or {"cpu": "100m", "memory": "64Mi"})},
-            }
-        ],
-        "terminationGracePeriodSeconds": 0,
-        # As high as the agents' system-node-critical: a DaemonSet pod that does not fit never preempts the pod that
-        # keeps its node (Karpenter would launch another node for it, mid-comparison).
-        "priorityClassName": "system-node-critical",
-    }
-    if requirements:
-        spec["affinity"] = {
-            "nodeAffinity": {
-                "requiredDuringSchedulingIgnoredDuringExecution": {
-                    "nodeSelectorTerms": [{"matchExpressions": [dict(r) for r in requirements]}]
-                }
-            }
-        }
-    if alone:
-        spec.setdefault("affinity", {})["podAntiAffinity"] = {
-            "requiredDuringSchedulingIgnoredDuringExecution": [
-                {"labelSelector": {"matchLabels": {ALONE_LABEL: "true"}}, "topologyKey": "kubernetes.io/hostname"}
-            ]
-        }
-    return [
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": f"{name}-{index}",
-                "namespace": LAUNCH_NAMESPACE,
-                "labels": {LAUNCH_LABEL: name, **({ALONE_LABEL: "true"} if alone else {})},
-                # Consolidation would otherwise replace a node under the comparison (pkg/apis/v1/labels.go:50).
-                "annotations": {"karpenter.sh/do-not-disrupt": "true"},
-            },
-            "spec": spec,
-        }
-        for index in range(count)
-    ]
 
 
 @dataclass(frozen=True)
