@@ -8,8 +8,9 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from components.placement import AMI_ARCH
 from components.settings.model_base import _Model
+from components.settings.node_pools import PoolTaint
 from components.settings.values import EksName, InstanceType, NodeLabels, Text, eks_key_length
-from components.targeting import validate_label_key, validate_label_value
+from components.targeting import validate_label_key
 
 
 class Scaling(_Model):
@@ -26,22 +27,14 @@ class Scaling(_Model):
         return self
 
 
-class TaintSettings(_Model):
-    key: Text
-    value: Text = ""
-    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+class TaintSettings(PoolTaint):
+    """A node group's taint: a Kubernetes taint within the EKS node group API's limits."""
 
     @field_validator("key")
     @classmethod
     def _key(cls, key: str) -> str:
         validate_label_key(key)
         return eks_key_length(key, "taint")
-
-    @field_validator("value")
-    @classmethod
-    def _value(cls, value: str) -> str:
-        validate_label_value(value)
-        return value
 
 
 class NodeGroupSettings(_Model):
