@@ -25,6 +25,7 @@ label a node it launches (sigs.k8s.io/karpenter v1.14.1):
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
@@ -46,12 +47,27 @@ FINITE_WELL_KNOWN: Mapping[str, frozenset[str]] = {
 OPEN_WELL_KNOWN = frozenset(
     {"node.kubernetes.io/instance-type", "topology.kubernetes.io/zone", "topology.kubernetes.io/region"}
 )
-#: The provider's instance labels, by the NodeClass group they come with; the GPU ones only on GPU instances.
-INSTANCE_LABEL_PREFIXES: Mapping[str, str] = {
-    "karpenter.k8s.aws": "karpenter.k8s.aws/instance-",
-    "eks.amazonaws.com": "eks.amazonaws.com/instance-",
-    "karpenter.kwok.sh": "karpenter.kwok.sh/instance-",
+#: The provider's instance labels, by the NodeClass group they come with; the GPU ones only on GPU instances. Karpenter's
+#: kwok provider sets its own, and this project's local Karpenter also the AWS provider's (local/karpenter_instances.py),
+#: to stand in for it.
+INSTANCE_LABEL_PREFIXES: Mapping[str, tuple[str, ...]] = {
+    "karpenter.k8s.aws": ("karpenter.k8s.aws/instance-",),
+    "eks.amazonaws.com": ("eks.amazonaws.com/instance-",),
+    "karpenter.kwok.sh": ("karpenter.kwok.sh/instance-", "karpenter.k8s.aws/instance-"),
 }
+AUTO_MODE_INSTANCE_PREFIX = "eks.amazonaws.com/instance-"
+#: An EC2 instance family's name: category letters, generation, then attribute letters, the first of which names the
+#: processor: g for AWS Graviton (arm64), a for AMD, i for Intel (EC2 user guide, "Amazon EC2 instance type naming
+#: conventions"): m7g and g5g are arm64, m7i, c7a and g5 are not.
+_FAMILY = re.compile(r"^[a-z]+[0-9]+(?P<attributes>[a-z-]*)$")
+
+
+def arch_of_family(family: str) -> Optional[str]:
+    """``arm64`` or ``amd64`` for an EC2 instance family's name, None where the name does not follow the convention."""
+    match = _FAMILY.match(family)
+    if not match:
+        return None
+    return "arm64" if match["attributes"].startswith("g") else "amd64"
 
 
 @dataclass(frozen=True)
@@ -188,6 +204,11 @@ class NodePoolView:
                 and not d.absent and d.allows(next(iter(d.values)))}
 
 
+def _instance_prefixes(node_class_group: str, auto_mode: bool) -> tuple[str, ...]:
+    prefixes = INSTANCE_LABEL_PREFIXES.get(node_class_group, ())
+    return prefixes + ((AUTO_MODE_INSTANCE_PREFIX,) if auto_mode and AUTO_MODE_INSTANCE_PREFIX not in prefixes else ())
+
+
 def _default_domain(key: str, node_class_group: str, auto_mode: bool) -> KeyDomain:
     if key == OS_LABEL:
         return KeyDomain.fixed("linux")  # Auto Mode runs Linux only; a Windows pool says kubernetes.io/os In [windows]
@@ -195,11 +216,27 @@ def _default_domain(key: str, node_class_group: str, auto_mode: bool) -> KeyDoma
         return KeyDomain(values=FINITE_WELL_KNOWN[key])
     if key in OPEN_WELL_KNOWN:
         return KeyDomain()
-    prefix = INSTANCE_LABEL_PREFIXES.get(node_class_group)
-    if prefix and key.startswith(prefix):
-        # Only GPU instance types have the GPU labels; every instance type has the others.
-        return KeyDomain(absent=True) if key.startswith(prefix + "gpu") else KeyDomain()
+    for prefix in _instance_prefixes(node_class_group, auto_mode):
+        if key.startswith(prefix):
+            # Only GPU instance types have the GPU labels; every instance type has the others.
+            return KeyDomain(absent=True) if key.startswith(prefix + "gpu") else KeyDomain()
     return KeyDomain.missing()
+
+
+def _families(domains: Mapping[str, KeyDomain]) -> Optional[set[str]]:
+    """The instance families a pool's requirements limit it to (by family or by instance type), or None."""
+    allowed: Optional[set[str]] = None
+    for key, domain in domains.items():
+        if domain.values is None or domain.absent:
+            continue
+        if key.endswith("/instance-family"):
+            names = {v for v in domain.values if domain.allows(v)}
+        elif key == "node.kubernetes.io/instance-type":
+            names = {v.split(".", 1)[0] for v in domain.values if domain.allows(v)}
+        else:
+            continue
+        allowed = names if allowed is None else allowed & names
+    return allowed
 
 
 def node_pool_view(
@@ -250,6 +287,14 @@ def node_pool_view(
         if domain.empty:
             raise ValueError(f"the requirements on {key} leave no value a node of pool {name} could have")
         domains[key] = domain
+    families = _families(domains)
+    archs = {arch_of_family(f) for f in families} if families is not None else {None}
+    if None not in archs:
+        # An instance family is of one architecture: a pool of g5 and g6 only makes amd64 nodes.
+        domains[ARCH_LABEL] = replace(domains[ARCH_LABEL], values=(domains[ARCH_LABEL].values or frozenset()) & archs)
+        if domains[ARCH_LABEL].empty:
+            raise ValueError(f"the instance families it allows ({', '.join(sorted(families))}) are of no "
+                             f"{ARCH_LABEL} it allows")
     return NodePoolView(
         name=name,
         domains=tuple(sorted(domains.items())),

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from components.placement.node_pools import ARCH_LABEL, INSTANCE_LABEL_PREFIXES, OS_LABEL, NodePoolView
+from components.placement.node_pools import ARCH_LABEL, OS_LABEL, NodePoolView, _instance_prefixes
 from components.placement.pool_cells import _passes, _reads, _rules_on
 from components.targeting import NodeTargeting, TaintEffect, Verdict
 
@@ -68,8 +68,8 @@ def group_overhead(row: Mapping[str, Verdict], requests: Mapping[str, Mapping[st
 
 
 def _instance_type_label(key: str, pool: NodePoolView) -> bool:
-    prefix = INSTANCE_LABEL_PREFIXES.get(pool.node_class_group)
-    return key in INSTANCE_TYPE_LABELS or bool(prefix and key.startswith(prefix))
+    prefixes = _instance_prefixes(pool.node_class_group, pool.auto_mode)
+    return key in INSTANCE_TYPE_LABELS or any(key.startswith(prefix) for prefix in prefixes)
 
 
 def _tolerates(targeting: NodeTargeting, pool: NodePoolView) -> bool:
