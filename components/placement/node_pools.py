@@ -122,7 +122,9 @@ class KeyDomain:
         if operator == "Exists":
             return replace(self, absent=False)
         if operator == "DoesNotExist":
-            return replace(self, present=False, absent=True)
+            # Only where the label may be missing already: on a label every node has (a well-known one, a template
+            # label, one an earlier requirement gives a value) nothing is left, whichever order the requirements are in.
+            return replace(self, present=False)
         bound = int(values[0])
         low, high = {"Gt": (bound + 1, None), "Gte": (bound, None), "Lt": (None, bound - 1), "Lte": (None, bound)}[operator]
         return replace(
@@ -242,7 +244,8 @@ def node_pool_view(
         domain = KeyDomain.fixed(fixed[key]) if key in fixed else _default_domain(key, node_class_group, auto_mode)
         constraints = [(op, vals) for k, op, vals in requirements if k == key]
         if constraints and key not in fixed and key not in FINITE_WELL_KNOWN and domain.absent and not domain.present:
-            domain = KeyDomain()  # a custom label a requirement names: Karpenter gives every node a value
+            # A custom label a requirement names: Karpenter gives every node a value, unless it is DoesNotExist.
+            domain = KeyDomain(absent=True)
         if constraints and key == OS_LABEL:
             domain = KeyDomain(values=FINITE_WELL_KNOWN[key])  # a requirement replaces the default, within the set
         for operator, values in constraints:
