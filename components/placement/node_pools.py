@@ -106,7 +106,10 @@ class KeyDomain:
             return True
         if self.values is not None:
             return not any(self.allows(v) for v in self.values)
-        return self.low is not None and self.high is not None and self.low > self.high
+        # No label value is a negative integer (a value starts with a letter or digit), so Lt 0 leaves none.
+        return (self.high is not None and self.high < 0) or (
+            self.low is not None and self.high is not None and self.low > self.high
+        )
 
     @property
     def finite(self) -> bool:
