@@ -187,6 +187,29 @@ def test_a_gpu_label_required_to_exist_is_on_every_node() -> None:
     assert not gpus.domain("karpenter.k8s.aws/instance-gpu-count").allows(None)
 
 
+@pytest.mark.parametrize(
+    "label", ["gpu-name", "gpu-count", "accelerator-count", "local-nvme", "network-bandwidth", "ebs-bandwidth"]
+)
+def test_instance_labels_some_instance_types_lack_may_be_missing(label: str) -> None:
+    # aws/karpenter-provider-aws pkg/providers/instancetype/types.go computeRequirements (538ac5f5): DoesNotExist,
+    # then a value only where the instance type has a GPU, an accelerator, an NVMe disk, a published bandwidth.
+    for auto_mode, prefix in ((False, "karpenter.k8s.aws/instance-"), (True, "eks.amazonaws.com/instance-")):
+        domain = pool(auto_mode=auto_mode).domain(prefix + label)
+        assert domain.allows(None) and domain.allows("1"), (auto_mode, label)
+    assert not pool().domain("karpenter.k8s.aws/instance-memory").allows(None)
+
+
+def test_a_pool_notin_on_an_instance_label_keeps_the_types_without_it() -> None:
+    # karpenter scheduling/requirements.go:259-264 Intersects: the instance type's DoesNotExist against the pool's
+    # NotIn is compatible, and provisioning/scheduling/nodeclaim.go:620 filters instance types with it.
+    gpu = "karpenter.k8s.aws/instance-gpu-count"
+    assert pool("p", req(gpu, "NotIn", "1")).domain(gpu).allows(None)
+    assert not pool("p", req(gpu, "NotIn", "1")).domain(gpu).allows("1")
+    assert not pool("p", req(gpu, "NotIn", "1"), req(gpu, "Gt", "1")).domain(gpu).allows(None)
+    # A custom label's NotIn still gives every node a value (requirement.go:260-269, Any).
+    assert not pool("p", req("team", "NotIn", "a")).domain("team").allows(None)
+
+
 def test_requirements_narrow_well_known_and_provider_labels() -> None:
     view = pool("p", req(ARCH, "In", "arm64"), req(CAPACITY, "NotIn", "spot"), req(NUMBER, "Gt", "4"))
     assert view.fixed_labels()[ARCH] == "arm64"
@@ -210,6 +233,8 @@ def test_taints_and_startup_taints_are_kept_apart_sorted_and_once() -> None:
         ([req(ARCH, "In", "amd64"), req(ARCH, "NotIn", "amd64")], {}, ARCH),
         ([req(CAPACITY, "In", "SPOT")], {}, CAPACITY),
         ([req(NUMBER, "Gt", "8"), req(NUMBER, "Lt", "9")], {}, NUMBER),
+        # Lt 0 leaves negative integers, which no label value is (apimachinery content/kube.go:74-80 IsLabelValue).
+        ([req(NUMBER, "Lt", "0")], {}, NUMBER),
         ([req("team", "In", "b")], {"team": "a"}, "team"),
         ([req("team", "DoesNotExist")], {"team": "a"}, "team"),
         ([req("team", "Exists"), req("team", "DoesNotExist")], {}, "team"),
