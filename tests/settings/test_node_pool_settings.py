@@ -173,6 +173,20 @@ def test_a_pool_named_system_on_a_new_auto_mode_cluster_is_refused() -> None:
     assert "built-in pool" in refused(pools(pool(name="system")), "nodePools")
 
 
+def test_a_node_group_named_system_on_a_new_auto_mode_cluster_is_refused() -> None:
+    # The built-in pool's row and the group's would share a name in the placement table.
+    def change(raw: dict) -> None:
+        raw["cluster"]["autoMode"] = True
+        raw["nodeGroups"][0]["name"] = "system"
+    assert "built-in pool" in refused(change, "nodeGroups[0].name")
+
+    def on_existing(raw: dict) -> None:
+        change(raw)
+        existing()(raw)
+        raw["cluster"]["autoMode"] = True
+    assert [g.name for g in parse(on_existing).node_groups] == ["system"]
+
+
 def test_no_groups_and_no_pools_is_refused() -> None:
     assert "no node groups and no node pools" in refused(pools(auto_mode=True, groups=False), "nodeGroups")
     assert "no node groups and no node pools" in refused(lambda raw: raw.update(nodeGroups=[]), "nodeGroups")
