@@ -13,8 +13,9 @@ label a node it launches (sigs.k8s.io/karpenter v1.14.1):
   ``kubernetes.io/arch`` (amd64 or arm64), ``kubernetes.io/os``, ``karpenter.sh/capacity-type`` (lower case:
   ``on-demand``, ``spot``, ``reserved``), ``node.kubernetes.io/instance-type``, ``topology.kubernetes.io/zone`` and
   ``region``; so are the provider's instance labels (``karpenter.k8s.aws/instance-*`` for Karpenter on AWS,
-  ``eks.amazonaws.com/instance-*`` on Auto Mode: EKS user guide, "EKS Auto Mode Supported Labels"), except the GPU
-  ones, which only GPU instances have.
+  ``eks.amazonaws.com/instance-*`` on Auto Mode: EKS user guide, "EKS Auto Mode Supported Labels"), except those
+  only some instance types have (GPU, accelerator, local NVMe, bandwidth: :data:`MAYBE_ABSENT_INSTANCE_LABELS`); a
+  pool's NotIn on one of those keeps the instance types without it.
 - Any other label in a requirement gets a value on every node (``nodeclaimtemplate.go``
   resolveCustomLabelsFromRequirements, ``pkg/scheduling/requirement.go`` Any): one of the values for ``In``, a
   random integer for ``NotIn``, ``Exists``, ``Gt`` and ``Lt`` (unless a pending pod asked for one), none for
@@ -47,7 +48,7 @@ FINITE_WELL_KNOWN: Mapping[str, frozenset[str]] = {
 OPEN_WELL_KNOWN = frozenset(
     {"node.kubernetes.io/instance-type", "topology.kubernetes.io/zone", "topology.kubernetes.io/region"}
 )
-#: The provider's instance labels, by the NodeClass group they come with; the GPU ones only on GPU instances. Karpenter's
+#: The provider's instance labels, by the NodeClass group they come with. Karpenter's
 #: kwok provider sets its own, and this project's local Karpenter also the AWS provider's (local/karpenter_instances.py),
 #: to stand in for it.
 INSTANCE_LABEL_PREFIXES: Mapping[str, tuple[str, ...]] = {
@@ -68,6 +69,10 @@ def arch_of_family(family: str) -> Optional[str]:
     if not match:
         return None
     return "arm64" if match["attributes"].startswith("g") else "amd64"
+#: Instance labels (after the prefix) that only some instance types carry: a GPU, an accelerator, a local NVMe disk,
+#: a published bandwidth figure (aws/karpenter-provider-aws pkg/providers/instancetype/types.go computeRequirements:
+#: each starts as DoesNotExist and gets a value only where the instance type has one).
+MAYBE_ABSENT_INSTANCE_LABELS = ("gpu-", "accelerator-", "local-nvme", "network-bandwidth", "ebs-bandwidth")
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,10 @@ class KeyDomain:
             return True
         if self.values is not None:
             return not any(self.allows(v) for v in self.values)
-        return self.low is not None and self.high is not None and self.low > self.high
+        # No label value is a negative integer (a value starts with a letter or digit), so Lt 0 leaves none.
+        return (self.high is not None and self.high < 0) or (
+            self.low is not None and self.high is not None and self.low > self.high
+        )
 
     @property
     def finite(self) -> bool:
@@ -138,7 +146,9 @@ class KeyDomain:
         if operator == "Exists":
             return replace(self, absent=False)
         if operator == "DoesNotExist":
-            return replace(self, present=False, absent=True)
+            # Only where the label may be missing already: on a label every node has (a well-known one, a template
+            # label, one an earlier requirement gives a value) nothing is left, whichever order the requirements are in.
+            return replace(self, present=False)
         bound = int(values[0])
         low, high = {"Gt": (bound + 1, None), "Gte": (bound, None), "Lt": (None, bound - 1), "Lte": (None, bound)}[operator]
         return replace(
@@ -218,8 +228,8 @@ def _default_domain(key: str, node_class_group: str, auto_mode: bool) -> KeyDoma
         return KeyDomain()
     for prefix in _instance_prefixes(node_class_group, auto_mode):
         if key.startswith(prefix):
-            # Only GPU instance types have the GPU labels; every instance type has the others.
-            return KeyDomain(absent=True) if key.startswith(prefix + "gpu") else KeyDomain()
+            # Only GPU instance types have the GPU labels (and so on); every instance type has the others.
+            return KeyDomain(absent=True) if key[len(prefix):].startswith(MAYBE_ABSENT_INSTANCE_LABELS) else KeyDomain()
     return KeyDomain.missing()
 
 
@@ -278,12 +288,18 @@ def node_pool_view(
     for key in sorted(keys):
         domain = KeyDomain.fixed(fixed[key]) if key in fixed else _default_domain(key, node_class_group, auto_mode)
         constraints = [(op, vals) for k, op, vals in requirements if k == key]
+        may_lack = domain.present and domain.absent  # an instance label some instance types lack
         if constraints and key not in fixed and key not in FINITE_WELL_KNOWN and domain.absent and not domain.present:
-            domain = KeyDomain()  # a custom label a requirement names: Karpenter gives every node a value
+            # A custom label a requirement names: Karpenter gives every node a value, unless it is DoesNotExist.
+            domain = KeyDomain(absent=True)
         if constraints and key == OS_LABEL:
             domain = KeyDomain(values=FINITE_WELL_KNOWN[key])  # a requirement replaces the default, within the set
         for operator, values in constraints:
             domain = domain.narrowed(operator, values)
+        if may_lack and constraints and all(operator == "NotIn" for operator, _ in constraints):
+            # Instance types without the label stay: their DoesNotExist is compatible with a NotIn (karpenter
+            # scheduling/requirements.go:259-264 Intersects, as provisioning/scheduling/nodeclaim.go:620 filters).
+            domain = replace(domain, absent=True)
         if domain.empty:
             raise ValueError(f"the requirements on {key} leave no value a node of pool {name} could have")
         domains[key] = domain

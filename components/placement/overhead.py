@@ -127,18 +127,24 @@ def pool_overheads(
         return [_total(counted, requests, "", partly)]
     known = [set(pool.domain(k).values or ()) | {v for t in targetings.values() for r in _rules_on(t, k) for v in r.values
              if r.operator in ("In", "NotIn")} for k in keys]
+    rules = [list(dict.fromkeys(r for t in targetings.values() for r in _rules_on(t, k))) for k in keys]
     return [
-        _total(counted, requests, _where(keys, known, combinations), partly)
+        _total(counted, requests, _where(keys, known, rules, combinations), partly)
         for (counted, partly), combinations in rows.items()
     ]
 
 
-def _where(keys: Sequence[str], known: Sequence[set], combinations: Sequence[tuple]) -> str:
-    """Which nodes: ``kubernetes.io/arch=arm64``; a value no rule or requirement names reads as "another value"."""
+def _where(keys: Sequence[str], known: Sequence[set], rules: Sequence[Sequence], combinations: Sequence[tuple]) -> str:
+    """Which nodes: ``kubernetes.io/arch=arm64``; a value no rule or requirement names reads as the agents' rules it
+    meets and fails (``instance-cpu Gt 8``), since two such values can fall in different rows."""
+    def other(key: str, value: str, key_rules: Sequence) -> str:
+        text = [r.describe() if r.matches({key: value}) else f"not {r.describe()}" for r in key_rules]
+        return " and ".join(text) or f"{key}: another value"
+
     def one(combination: tuple) -> str:
         return ", ".join(
-            f"no {k}" if v is None else f"{k}={v}" if v in names else f"{k}: another value"
-            for k, names, v in zip(keys, known, combination)
+            f"no {k}" if v is None else f"{k}={v}" if v in names else other(k, v, key_rules)
+            for k, names, key_rules, v in zip(keys, known, rules, combination)
         )
 
     return " or ".join(dict.fromkeys(one(c) for c in combinations))

@@ -80,18 +80,18 @@ def pool_verdict(targeting: NodeTargeting, pool: NodePoolView) -> Verdict:
             known = set(domain.values or ()) | set(mentioned)
             splits.append(_which(key, rules, passing, known, negate=False))
             misses.append(_which(key, rules, failing, known, negate=True))
-    representative = {**pool.fixed_labels(), **{k: v for k, v in passing_value.items() if v is not None}}
-    for key, value in passing_value.items():
+    # One node the pool can launch: each label the agent reads at a value that passes, else at one it can have (a
+    # label left out would read "label missing" on a label every node of the pool carries).
+    representative = dict(pool.fixed_labels())
+    for key in _reads(targeting):
+        value = passing_value[key] if key in passing_value else failing_value.get(key)
         if value is None:
             representative.pop(key, None)
-    blocked = next((key for key in _reads(targeting) if key not in passing_value), None)
-    if blocked is not None:
-        # No node of the pool passes on this key: report it the way a node with such a value would be reported.
-        node = dict(representative)
-        node.pop(blocked, None)
-        if failing_value.get(blocked) is not None:
-            node[blocked] = failing_value[blocked]
-        return targeting.evaluate(node, pool.taints)
+        else:
+            representative[key] = value
+    if any(key not in passing_value for key in _reads(targeting)):
+        # No node of the pool passes on some key: report it the way such a node would be reported.
+        return targeting.evaluate(representative, pool.taints)
     on_taints = targeting.evaluate(representative, pool.taints)
     if not on_taints.runs or not splits:
         return on_taints

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal, Optional
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from components.input.error_text import short_repr
 from components.settings.model_base import _Model
@@ -159,15 +159,17 @@ class NodePoolSettings(_Model):
             _label_value(value)
         return dict(sorted(labels.items()))
 
-    @model_validator(mode="after")
-    def _one_taint_per_key_and_effect(self) -> "NodePoolSettings":
-        for field, key in (("taints", "taints"), ("startup_taints", "startupTaints")):
-            seen = set()
-            for taint in getattr(self, field):
-                if (taint.key, taint.effect) in seen:
-                    raise ValueError(f"taint {taint.key}:{taint.effect} appears twice in {key}; allowed: once")
-                seen.add((taint.key, taint.effect))
-        return self
+    @field_validator("taints", "startup_taints")
+    @classmethod
+    def _one_taint_per_key_and_effect(cls, taints: tuple[PoolTaint, ...], info: ValidationInfo) -> tuple[PoolTaint, ...]:
+        # A field validator, so the message names the list (nodePools[0].startupTaints), as node groups' taints do.
+        key = "startupTaints" if info.field_name == "startup_taints" else "taints"
+        seen = set()
+        for taint in taints:
+            if (taint.key, taint.effect) in seen:
+                raise ValueError(f"taint {taint.key}:{taint.effect} appears twice in {key}; allowed: once")
+            seen.add((taint.key, taint.effect))
+        return taints
 
 
 #: EKS Auto Mode's built-in ``system`` NodePool, which a new Auto Mode cluster keeps on: the built-in NodeClass, which

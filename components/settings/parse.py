@@ -18,6 +18,7 @@ from components.settings.constants import AGENT_KEYS, NAMESPACE
 from components.settings.errors import SettingsError, config_key
 from components.settings.messages import _problems
 from components.settings.node_groups import NodeGroupSettings
+from components.settings.node_pools import AUTO_MODE_SYSTEM_POOL
 from components.settings.stack import Agent, Settings, _StackModel
 from components.settings.values import _EKS_NAME, image_digest
 
@@ -143,6 +144,15 @@ def _nodes_the_cluster_has(model: _StackModel) -> None:
             f"{NAMESPACE}:nodePools: on a new cluster the program creates NodePools only with EKS Auto Mode; allowed: "
             f"{NAMESPACE}:cluster.autoMode: true, or cluster.existing to describe the pools a cluster already has"
         )
+    if model.cluster.auto_mode and model.cluster.existing is None:
+        # The built-in pool has a row in the placement table beside the groups.
+        for index, group in enumerate(model.node_groups):
+            if group.name == AUTO_MODE_SYSTEM_POOL.name:
+                raise SettingsError(
+                    f"{config_key(('nodeGroups', index, 'name'))}: {group.name!r} is the name of EKS Auto Mode's "
+                    "built-in pool, which the cluster keeps; allowed: another name (the placement table has a row per "
+                    "group and pool)"
+                )
     for index, pool in enumerate(model.node_pools):
         if pool.node_class is None and not model.cluster.auto_mode:
             raise SettingsError(
