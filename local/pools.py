@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from components.cluster.node_pools import node_pool_manifest
-from components.placement.node_pools import NodePoolView, _instance_prefixes
-from components.placement.pool_cells import _reads, _rules_on
+from components.placement.node_pools import NodePoolView, instance_label_prefixes
+from components.placement.pool_cells import keys_read, rules_on
 from components.settings import NAMESPACE, NodeClassRef, Settings
 from components.settings.node_pools import AUTO_MODE_SYSTEM_POOL
 from components.targeting import NodeTargeting, Taint, Verdict
@@ -77,7 +77,7 @@ def _catalogue(auto_mode: bool) -> list[dict[str, str]]:
 
 def launchable(pool: NodePoolView, key: str, value: Optional[str], region: str) -> bool:
     """Whether Karpenter can launch a node of ``pool`` with ``key`` set to ``value`` (None: without it) here."""
-    prefixes = _instance_prefixes(pool.node_class_group, pool.auto_mode)
+    prefixes = instance_label_prefixes(pool.node_class_group, pool.auto_mode)
     types = [
         labels for labels in _catalogue(pool.auto_mode)
         if all(pool.domain(k).allows(v) for k, v in labels.items() if k in dict(pool.domains) or k.startswith(prefixes))
@@ -97,8 +97,8 @@ def shapes(pool: NodePoolView, targetings: Mapping[str, NodeTargeting], region: 
     """The (label, value) pairs to launch a node of each: every value the agents' rules can tell apart, where the pool
     and the catalogue allow it; ``("", None)`` for one node with no further constraint."""
     wanted: list[tuple[str, Optional[str]]] = [("", None)] if launchable(pool, "", None, region) else []
-    for key in sorted({k for t in targetings.values() for k in _reads(t)}):
-        rules = [r for t in targetings.values() for r in _rules_on(t, key)]
+    for key in sorted({k for t in targetings.values() for k in keys_read(t)}):
+        rules = [r for t in targetings.values() for r in rules_on(t, key)]
         mentioned = [v for r in rules if r.operator in ("In", "NotIn") for v in r.values]
         thresholds = [int(r.values[0]) for r in rules if r.operator in ("Gt", "Lt")]
         candidates = pool.domain(key).candidates(mentioned, thresholds)
@@ -166,7 +166,7 @@ def judge(
     by_pool = {view.name: [n for n in nodes if n.pool == view.name] for view in views}
     for view in views:
         for node in by_pool[view.name]:
-            keys = set(dict(view.domains)) | {k for t in targetings.values() for k in _reads(t)}
+            keys = set(dict(view.domains)) | {k for t in targetings.values() for k in keys_read(t)}
             for key in sorted(keys):
                 if not view.domain(key).allows(node.labels.get(key)):
                     mismatches.append(f"pool {view.name}: node {node.name} has {key}={node.labels.get(key)!r}, "

@@ -214,7 +214,7 @@ class NodePoolView:
                 and not d.absent and d.allows(next(iter(d.values)))}
 
 
-def _instance_prefixes(node_class_group: str, auto_mode: bool) -> tuple[str, ...]:
+def instance_label_prefixes(node_class_group: str, auto_mode: bool) -> tuple[str, ...]:
     prefixes = INSTANCE_LABEL_PREFIXES.get(node_class_group, ())
     return prefixes + ((AUTO_MODE_INSTANCE_PREFIX,) if auto_mode and AUTO_MODE_INSTANCE_PREFIX not in prefixes else ())
 
@@ -226,7 +226,7 @@ def _default_domain(key: str, node_class_group: str, auto_mode: bool) -> KeyDoma
         return KeyDomain(values=FINITE_WELL_KNOWN[key])
     if key in OPEN_WELL_KNOWN:
         return KeyDomain()
-    for prefix in _instance_prefixes(node_class_group, auto_mode):
+    for prefix in instance_label_prefixes(node_class_group, auto_mode):
         if key.startswith(prefix):
             # Only GPU instance types have the GPU labels (and so on); every instance type has the others.
             return KeyDomain(absent=True) if key[len(prefix):].startswith(MAYBE_ABSENT_INSTANCE_LABELS) else KeyDomain()

@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from components.placement.node_pools import ARCH_LABEL, OS_LABEL, NodePoolView, _instance_prefixes
-from components.placement.pool_cells import _passes, _reads, _rules_on
+from components.placement.node_pools import ARCH_LABEL, OS_LABEL, NodePoolView, instance_label_prefixes
+from components.placement.pool_cells import passes, keys_read, rules_on
 from components.targeting import NodeTargeting, TaintEffect, Verdict
 
 #: Well-known labels whose value is the instance type's own (the rest of a pool's labels are the NodeClaim's).
@@ -68,7 +68,7 @@ def group_overhead(row: Mapping[str, Verdict], requests: Mapping[str, Mapping[st
 
 
 def _instance_type_label(key: str, pool: NodePoolView) -> bool:
-    prefixes = _instance_prefixes(pool.node_class_group, pool.auto_mode)
+    prefixes = instance_label_prefixes(pool.node_class_group, pool.auto_mode)
     return key in INSTANCE_TYPE_LABELS or any(key.startswith(prefix) for prefix in prefixes)
 
 
@@ -82,7 +82,7 @@ def _tolerates(targeting: NodeTargeting, pool: NodePoolView) -> bool:
 
 
 def _candidates(targetings: Mapping[str, NodeTargeting], pool: NodePoolView, key: str) -> list[Optional[str]]:
-    rules = [r for t in targetings.values() for r in _rules_on(t, key)]
+    rules = [r for t in targetings.values() for r in rules_on(t, key)]
     mentioned = [v for r in rules if r.operator in ("In", "NotIn") for v in r.values]
     thresholds = [int(r.values[0]) for r in rules if r.operator in ("Gt", "Lt")]
     return pool.domain(key).candidates(mentioned, thresholds)
@@ -95,7 +95,7 @@ def pool_overheads(
     type where the agents' rules on instance-type labels tell them apart (``where`` names which)."""
     # Instance-type labels that differ between the pool's nodes (a label with one possible value tells none apart).
     keys = sorted(
-        k for k in {k for t in targetings.values() for k in _reads(t) if _instance_type_label(k, pool)}
+        k for k in {k for t in targetings.values() for k in keys_read(t) if _instance_type_label(k, pool)}
         if len(_candidates(targetings, pool, k)) > 1
     )
     per_key = [_candidates(targetings, pool, key) for key in keys]
@@ -108,13 +108,13 @@ def pool_overheads(
                 continue
             everywhere = True
             fits = True
-            for key in _reads(targeting):
-                rules = _rules_on(targeting, key)
+            for key in keys_read(targeting):
+                rules = rules_on(targeting, key)
                 if key in shape:
-                    fits = fits and _passes(rules, key, shape[key])
+                    fits = fits and passes(rules, key, shape[key])
                     continue
                 values = _candidates({agent: targeting}, pool, key)
-                passing = [v for v in values if _passes(rules, key, v)]
+                passing = [v for v in values if passes(rules, key, v)]
                 fits = fits and bool(passing)
                 everywhere = everywhere and len(passing) == len(values)
             if fits:
@@ -125,9 +125,9 @@ def pool_overheads(
     if len(rows) == 1:
         (counted, partly), = rows
         return [_total(counted, requests, "", partly)]
-    known = [set(pool.domain(k).values or ()) | {v for t in targetings.values() for r in _rules_on(t, k) for v in r.values
+    known = [set(pool.domain(k).values or ()) | {v for t in targetings.values() for r in rules_on(t, k) for v in r.values
              if r.operator in ("In", "NotIn")} for k in keys]
-    rules = [list(dict.fromkeys(r for t in targetings.values() for r in _rules_on(t, k))) for k in keys]
+    rules = [list(dict.fromkeys(r for t in targetings.values() for r in rules_on(t, k))) for k in keys]
     return [
         _total(counted, requests, _where(keys, known, rules, combinations), partly)
         for (counted, partly), combinations in rows.items()

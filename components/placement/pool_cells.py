@@ -20,17 +20,19 @@ from components.placement.node_pools import KeyDomain, NodePoolView
 from components.targeting import LabelExpression, NodeTargeting, Operator, Verdict
 
 
-def _reads(targeting: NodeTargeting) -> list[str]:
+def keys_read(targeting: NodeTargeting) -> list[str]:
+    """The label keys a targeting's node selector and required expressions read, sorted."""
     return sorted({k for k, _ in targeting.node_selector} | {e.key for e in targeting.required})
 
 
-def _rules_on(targeting: NodeTargeting, key: str) -> list[LabelExpression]:
+def rules_on(targeting: NodeTargeting, key: str) -> list[LabelExpression]:
     """The agent's rules on one key, the node selector's as an In expression."""
     rules = [LabelExpression(k, Operator.IN, (v,)) for k, v in targeting.node_selector if k == key]
     return rules + [e for e in targeting.required if e.key == key]
 
 
-def _passes(rules: Sequence[LabelExpression], key: str, value: Optional[str]) -> bool:
+def passes(rules: Sequence[LabelExpression], key: str, value: Optional[str]) -> bool:
+    """Whether a node whose ``key`` label is ``value`` (None: no such label) meets every rule on that key."""
     labels = {} if value is None else {key: value}
     return all(rule.matches(labels) for rule in rules)
 
@@ -64,14 +66,14 @@ def pool_verdict(targeting: NodeTargeting, pool: NodePoolView) -> Verdict:
     failing_value: dict[str, Optional[str]] = {}
     splits: list[str] = []
     misses: list[str] = []
-    for key in _reads(targeting):
+    for key in keys_read(targeting):
         domain = pool.domain(key)
-        rules = _rules_on(targeting, key)
+        rules = rules_on(targeting, key)
         mentioned = [v for rule in rules if rule.operator in (Operator.IN, Operator.NOT_IN) for v in rule.values]
         thresholds = [int(rule.values[0]) for rule in rules if rule.operator in (Operator.GT, Operator.LT)]
         candidates = domain.candidates(mentioned, thresholds)
-        passing = [c for c in candidates if _passes(rules, key, c)]
-        failing = [c for c in candidates if not _passes(rules, key, c)]
+        passing = [c for c in candidates if passes(rules, key, c)]
+        failing = [c for c in candidates if not passes(rules, key, c)]
         if passing:
             passing_value[key] = passing[0]
         if failing:
@@ -83,13 +85,13 @@ def pool_verdict(targeting: NodeTargeting, pool: NodePoolView) -> Verdict:
     # One node the pool can launch: each label the agent reads at a value that passes, else at one it can have (a
     # label left out would read "label missing" on a label every node of the pool carries).
     representative = dict(pool.fixed_labels())
-    for key in _reads(targeting):
+    for key in keys_read(targeting):
         value = passing_value[key] if key in passing_value else failing_value.get(key)
         if value is None:
             representative.pop(key, None)
         else:
             representative[key] = value
-    if any(key not in passing_value for key in _reads(targeting)):
+    if any(key not in passing_value for key in keys_read(targeting)):
         # No node of the pool passes on some key: report it the way such a node would be reported.
         return targeting.evaluate(representative, pool.taints)
     on_taints = targeting.evaluate(representative, pool.taints)
