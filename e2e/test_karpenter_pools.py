@@ -24,8 +24,8 @@ from e2e.test_generated_placement import render, settled
 from local.cluster import LocalCluster
 from local.karpenter import LocalKarpenter
 from local.nodes import AGENT_DAEMONSETS
-from local.pools import judge, launch, launched_nodes, local_pools_config, pool_manifests
-from local.up import existing_cluster_config
+from local.pools import judge, launch_pools, local_pools_config
+from local.up import existing_cluster_values
 from offline.render import PROJECT_DIR
 
 from .conftest import record
@@ -43,8 +43,7 @@ def _settings(config: dict[str, Any], stack: str):
 def dev_pool_stack(cluster: LocalCluster) -> dict[str, Any]:
     config = yaml.safe_load((PROJECT_DIR / "Pulumi.automode.yaml").read_text())["config"]
     config = local_pools_config(config)
-    existing = {key.rsplit(".", 1)[1]: value for key, value in existing_cluster_config(cluster).items()}
-    config["eks-daemonsets:cluster"] = {**config["eks-daemonsets:cluster"], "existing": existing}
+    config["eks-daemonsets:cluster"] = {**config["eks-daemonsets:cluster"], "existing": existing_cluster_values(cluster)}
     return config
 
 
@@ -79,18 +78,13 @@ def _clear(cluster: LocalCluster, karpenter: LocalKarpenter) -> None:
 def _run(cluster: LocalCluster, karpenter: LocalKarpenter, label: str, config: dict[str, Any]):
     settings, placement = _settings(config, label)
     manifests, _ = render(config, label)
-    pools = pool_manifests(settings)
-    karpenter.apply_node_pools(pools)
-    wanted = sum(
-        launch(karpenter, manifest, view, placement.targetings, REGION) for manifest, view in zip(pools, placement.pools)
-    )
-    nodes = launched_nodes(karpenter, pools, wanted)
+    nodes = launch_pools(karpenter, settings, placement)
     cluster.apply(m for m in manifests.values() if m["kind"] == "Namespace")
     cluster.apply(m for m in manifests.values() if m["kind"] != "Namespace")
     settled(cluster, sorted(placement.targetings))
-    judgement = judge(placement.table, placement.pools, placement.targetings, nodes, cluster.get("pods", "-A")["items"])
+    judgement = judge(placement, nodes, cluster.get("pods", "-A")["items"])
     _clear(cluster, karpenter)
-    return judgement
+    return judgement, placement
 
 
 def test_pool_cells_match_what_karpenter_and_the_daemonset_controller_did(pool_cluster: LocalCluster) -> None:
@@ -103,9 +97,8 @@ def test_pool_cells_match_what_karpenter_and_the_daemonset_controller_did(pool_c
                  if bool(config["eks-daemonsets:cluster"].get("autoMode")) is auto_mode]
         with LocalKarpenter(pool_cluster, region=REGION, auto_mode=auto_mode) as karpenter:
             for label, config in group:
-                judgement = _run(pool_cluster, karpenter, label, config)
+                judgement, placement = _run(pool_cluster, karpenter, label, config)
                 pools, nodes, cells = pools + judgement.pools, nodes + judgement.nodes, cells + judgement.cells
-                _, placement = _settings(config, label)
                 some += sum(cell.some for row in placement.table.values() for cell in row.values())
                 mismatches += [f"{label}: {m}" for m in judgement.mismatches]
     seconds = time.monotonic() - started

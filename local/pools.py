@@ -27,7 +27,8 @@ from components.placement.node_pools import NodePoolView, instance_label_prefixe
 from components.placement.pool_cells import keys_read, rules_on
 from components.settings import NAMESPACE, NodeClassRef, Settings
 from components.settings.node_pools import AUTO_MODE_SYSTEM_POOL
-from components.targeting import NodeTargeting, Taint, Verdict
+from components.placement.plan import Plan
+from components.targeting import NodeTargeting, Taint
 from local.cluster import ClusterError
 from local.karpenter import NODE_CLASS, KarpenterNode, LocalKarpenter
 from local.karpenter_instances import (
@@ -137,6 +138,16 @@ def launched_nodes(karpenter: LocalKarpenter, pools: Sequence[Mapping[str, Any]]
         time.sleep(1)
 
 
+def launch_pools(karpenter: LocalKarpenter, settings: Settings, placement: Plan) -> list[KarpenterNode]:
+    """The stack's NodePools on the cluster, a node launched of every shape the agents tell apart, and those nodes
+    once all are up (:func:`launched_nodes`)."""
+    manifests = pool_manifests(settings)
+    karpenter.apply_node_pools(manifests)
+    region = settings.region or "us-west-2"
+    wanted = sum(launch(karpenter, m, view, placement.targetings, region) for m, view in zip(manifests, placement.pools))
+    return launched_nodes(karpenter, manifests, wanted)
+
+
 @dataclass(frozen=True)
 class PoolJudgement:
     """What the cluster showed for one stack's pools: cells and nodes compared, and what differed."""
@@ -153,15 +164,10 @@ def _taints(node: KarpenterNode) -> list[Taint]:
     return [Taint.from_k8s(t) for t in node.taints]
 
 
-def judge(
-    table: Mapping[str, Mapping[str, Verdict]],
-    views: Sequence[NodePoolView],
-    targetings: Mapping[str, NodeTargeting],
-    nodes: Sequence[KarpenterNode],
-    pods: Sequence[Mapping[str, Any]],
-) -> PoolJudgement:
-    """Every pool cell of ``table`` against the agents' pods on Karpenter's ``nodes``, and each node's labels against
-    its pool's view."""
+def judge(placement: Plan, nodes: Sequence[KarpenterNode], pods: Sequence[Mapping[str, Any]]) -> PoolJudgement:
+    """Every pool cell of the plan's table against the agents' pods on Karpenter's ``nodes``, and each node's labels
+    against its pool's view."""
+    table, views, targetings = placement.table, placement.pools, placement.targetings
     mismatches: list[str] = []
     by_pool = {view.name: [n for n in nodes if n.pool == view.name] for view in views}
     for view in views:

@@ -30,7 +30,7 @@ from components.placement.plan import plan
 from local.cluster import ClusterError, LocalCluster
 from local.karpenter import LocalKarpenter
 from local.nodes import AGENT_DAEMONSETS, eks_nodes, observed_placement
-from local.pools import judge, launch, launched_nodes, local_pools_config, pool_manifests
+from local.pools import judge, launch_pools, local_pools_config
 from local.stack import LOCAL_DIR, LocalStack
 
 CLUSTER_NAME = "eks-daemonsets-local"
@@ -57,6 +57,11 @@ def existing_cluster_config(cluster: LocalCluster) -> dict[str, str]:
         f"{NAMESPACE}:cluster.existing.kubeconfigPath": str(cluster.kubeconfig),
         f"{NAMESPACE}:cluster.existing.context": f"kwok-{cluster.name}",
     }
+
+
+def existing_cluster_values(cluster: LocalCluster) -> dict[str, str]:
+    """The same keys as the ``cluster.existing`` map a stack file holds."""
+    return {key.rsplit(".", 1)[1]: value for key, value in existing_cluster_config(cluster).items()}
 
 
 def wait_for_nodes(cluster: LocalCluster, count: int, timeout_seconds: float = 120) -> None:
@@ -112,8 +117,9 @@ def local_stack_file(stack_file: Path, name: str, cluster: LocalCluster) -> Path
     if not config.get(f"{NAMESPACE}:nodePools"):
         return stack_file
     local = local_pools_config(config)
-    existing = {key.rsplit(".", 1)[1]: value for key, value in existing_cluster_config(cluster).items()}
-    local[f"{NAMESPACE}:cluster"] = {**(local.get(f"{NAMESPACE}:cluster") or {}), "existing": existing}
+    local[f"{NAMESPACE}:cluster"] = {
+        **(local.get(f"{NAMESPACE}:cluster") or {}), "existing": existing_cluster_values(cluster)
+    }
     copy = LOCAL_DIR / name / f"Pulumi.{name}.yaml"
     copy.parent.mkdir(parents=True, exist_ok=True)
     copy.write_text(yaml.safe_dump({**document, "config": local}, sort_keys=False))
@@ -137,7 +143,10 @@ def up(stack_file: Path, name: str) -> int:
             karpenter.clean_up()
         nodes = shape_nodes(cluster, settings)
         print(f"{len(nodes)} nodes shaped as the stack's node groups")
-        karpenter_nodes = launch_pools(karpenter, settings) if karpenter else []
+        pool_plan = plan(settings) if karpenter else None
+        karpenter_nodes = launch_pools(karpenter, settings, pool_plan) if karpenter else []
+        if karpenter:
+            print(f"{len(karpenter_nodes)} nodes launched by Karpenter for {len(pool_plan.pools)} NodePools")
         stack = LocalStack(stack_file, name, extra_config=existing_cluster_config(cluster))
         preview = stack.preview(on_output=print)
         if preview.change_summary is None:
@@ -153,7 +162,7 @@ def up(stack_file: Path, name: str) -> int:
     print(side_by_side(placement, observed, groups))
     differs = any(placement[a][g]["runs"] != observed[a][g]["runs"] for a in placement for g in groups)
     if karpenter_nodes:
-        judgement = judge_pools(cluster, settings, karpenter_nodes)
+        judgement = judge(pool_plan, karpenter_nodes, cluster.get("pods", "-A")["items"])
         print(f"\n{'agent':<15} {'node pool':<14} {'table':<40} cluster")
         for agent, row in judgement.observed.items():
             for pool, seen in row.items():
@@ -169,23 +178,6 @@ def up(stack_file: Path, name: str) -> int:
         differs = differs or bool(judgement.mismatches)
     print(f"\nobserved placement -> {out}")
     return 1 if differs else 0
-
-
-def launch_pools(karpenter: LocalKarpenter, settings: Settings) -> list:
-    """The stack's NodePools on the cluster, and a node launched of every shape the agents tell apart."""
-    placement = plan(settings)
-    manifests = pool_manifests(settings)
-    karpenter.apply_node_pools(manifests)
-    region = settings.region or "us-west-2"
-    wanted = sum(launch(karpenter, m, view, placement.targetings, region) for m, view in zip(manifests, placement.pools))
-    nodes = launched_nodes(karpenter, manifests, wanted)
-    print(f"{len(nodes)} nodes launched by Karpenter for {len(manifests)} NodePools")
-    return nodes
-
-
-def judge_pools(cluster: LocalCluster, settings: Settings, nodes: list):
-    placement = plan(settings)
-    return judge(placement.table, placement.pools, placement.targetings, nodes, cluster.get("pods", "-A")["items"])
 
 
 def down(stack_file: Path, name: str) -> int:

@@ -15,7 +15,7 @@ from offline.mocks import run_config
 from offline.render import kubernetes_manifests
 from local.cluster import LocalCluster
 from local.nodes import AGENT_DAEMONSETS
-from local.up import existing_cluster_config
+from local.up import existing_cluster_values
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DEV = ROOT / "Pulumi.dev.yaml"
@@ -46,7 +46,7 @@ class Target:
 def our_targets(cluster: LocalCluster) -> list[Target]:
     """The dev stack rendered as ``make local-up`` deploys it (existing-cluster mode), one target per agent."""
     config = yaml.safe_load(DEV.read_text())["config"]
-    config["eks-daemonsets:cluster"] = {**config["eks-daemonsets:cluster"], "existing": existing_cluster_config_values(cluster)}
+    config["eks-daemonsets:cluster"] = {**config["eks-daemonsets:cluster"], "existing": existing_cluster_values(cluster)}
     result = run_config(config, stack="dev")
     manifests = list(kubernetes_manifests(result.resources).values())
     targets = []
@@ -56,10 +56,6 @@ def our_targets(cluster: LocalCluster) -> list[Target]:
         target.rule = target.daemonset["metadata"]["labels"][COVERAGE_LABEL]
         targets.append(target)
     return targets
-
-
-def existing_cluster_config_values(cluster: LocalCluster) -> dict[str, str]:
-    return {key.rsplit(".", 1)[1]: value for key, value in existing_cluster_config(cluster).items()}
 
 
 def _owner(manifest: Mapping[str, Any]) -> str:
