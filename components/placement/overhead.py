@@ -26,7 +26,7 @@ from typing import Optional
 
 from components.placement.node_pools import ARCH_LABEL, OS_LABEL, NodePoolView, instance_label_prefixes
 from components.placement.pool_cells import passes, keys_read, rules_on
-from components.targeting import NodeTargeting, TaintEffect, Verdict
+from components.targeting import NodeTargeting, Verdict
 
 #: Well-known labels whose value is the instance type's own (the rest of a pool's labels are the NodeClaim's).
 INSTANCE_TYPE_LABELS = frozenset({ARCH_LABEL, OS_LABEL, "node.kubernetes.io/instance-type"})
@@ -72,15 +72,6 @@ def _instance_type_label(key: str, pool: NodePoolView) -> bool:
     return key in INSTANCE_TYPE_LABELS or any(key.startswith(prefix) for prefix in prefixes)
 
 
-def _tolerates(targeting: NodeTargeting, pool: NodePoolView) -> bool:
-    tolerations = targeting.effective_tolerations()
-    return all(
-        any(t.tolerates(taint) for t in tolerations)
-        for taint in pool.taints
-        if taint.effect is not TaintEffect.PREFER_NO_SCHEDULE
-    )
-
-
 def _candidates(targetings: Mapping[str, NodeTargeting], pool: NodePoolView, key: str) -> list[Optional[str]]:
     rules = [r for t in targetings.values() for r in rules_on(t, key)]
     mentioned = [v for r in rules if r.operator in ("In", "NotIn") for v in r.values]
@@ -104,7 +95,7 @@ def pool_overheads(
         shape = dict(zip(keys, combination))
         counted, partly = [], []
         for agent, targeting in targetings.items():
-            if not _tolerates(targeting, pool):
+            if targeting.untolerated(pool.taints):
                 continue
             everywhere = True
             fits = True

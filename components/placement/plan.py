@@ -7,7 +7,7 @@ cannot disagree with the manifests.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -26,6 +26,7 @@ class Plan:
     """Where each enabled agent runs, and why not where it doesn't."""
 
     table: Mapping[str, Mapping[str, Verdict]]
+    groups: tuple[str, ...] = ()
     pools: tuple[NodePoolView, ...] = ()
     targetings: Mapping[str, NodeTargeting] = field(default_factory=dict)
 
@@ -36,15 +37,16 @@ class Plan:
     def node_overhead(self, requests: Mapping[str, Mapping[str, Decimal]]) -> dict[str, list[dict[str, object]]]:
         """The ``agentRequestsPerNode`` stack output: per node group and pool, what one node gives up to the agents
         (``requests``: each enabled agent's pod requests), as Karpenter reserves it on a pool's new node."""
-        pool_names = {pool.name for pool in self.pools}
-        groups = {name for row in self.table.values() for name in row} - pool_names
-        first = next(iter(self.table.values()), {})
         out: dict[str, list[dict[str, object]]] = {}
-        for name in [n for n in first if n in groups]:
+        for name in self.groups:
             out[name] = [overhead_output(group_overhead({a: row[name] for a, row in self.table.items()}, requests))]
         for pool in self.pools:
             out[pool.name] = [overhead_output(o) for o in pool_overheads(pool, self.targetings, requests)]
         return out
+
+
+def _taints(taints: Sequence[PoolTaint]) -> list[Taint]:
+    return [Taint(t.key, t.value, TaintEffect(t.effect)) for t in taints]
 
 
 def node_group_views(settings: Settings) -> tuple[NodeGroupView, ...]:
@@ -52,17 +54,13 @@ def node_group_views(settings: Settings) -> tuple[NodeGroupView, ...]:
         node_group_view(
             name=group.name,
             labels=group.labels,
-            taints=[Taint(t.key, t.value, TaintEffect(t.effect)) for t in group.taints],
+            taints=_taints(group.taints),
             capacity_type=group.capacity_type,
             ami_type=group.ami_type,
             instance_types=group.instance_types,
         )
         for group in settings.node_groups
     )
-
-
-def _taints(taints: tuple[PoolTaint, ...]) -> list[Taint]:
-    return [Taint(t.key, t.value, TaintEffect(t.effect)) for t in taints]
 
 
 def node_pool_views(settings: Settings) -> tuple[NodePoolView, ...]:
@@ -105,14 +103,12 @@ def startup_taint_violations(agents: Mapping[str, tuple[NodeTargeting, str]], po
     for agent, (targeting, coverage) in agents.items():
         if Coverage(coverage) is not Coverage.ALL:
             continue
-        tolerations = targeting.effective_tolerations()
         for pool in pools:
-            for taint in pool.startup_taints:
-                if taint.effect is not TaintEffect.PREFER_NO_SCHEDULE and not any(t.tolerates(taint) for t in tolerations):
-                    messages.append(
-                        f"agent {agent} must run on every node (coverage: all) but is kept off each new node of pool "
-                        f"{pool.name} until its startup taint {taint.describe()} is removed; allowed: tolerate it"
-                    )
+            for taint in targeting.untolerated(pool.startup_taints):
+                messages.append(
+                    f"agent {agent} must run on every node (coverage: all) but is kept off each new node of pool "
+                    f"{pool.name} until its startup taint {taint.describe()} is removed; allowed: tolerate it"
+                )
     return messages
 
 
@@ -126,7 +122,8 @@ def plan(settings: Settings) -> Plan:
     groups = node_group_views(settings)
     pools = node_pool_views(settings)
     agents = settings.enabled_agents()
-    table = placement({key: agent.targeting for key, agent in agents.items()}, groups, pools)
+    targetings = {key: agent.targeting for key, agent in agents.items()}
+    table = placement(targetings, groups, pools)
     violations = coverage_violations(
         table, {key: agent.settings.coverage for key, agent in agents.items()}, pools=[p.name for p in pools]
     )
@@ -136,7 +133,7 @@ def plan(settings: Settings) -> Plan:
     if violations:
         first_agent = next(key for key in agents if violations[0].startswith(f"agent {key} "))
         raise SettingsError(f"{NAMESPACE}:agents.{first_agent}.coverage: " + "; ".join(violations))
-    return Plan(table=table, pools=pools, targetings={key: agent.targeting for key, agent in agents.items()})
+    return Plan(table=table, groups=tuple(g.name for g in groups), pools=pools, targetings=targetings)
 
 
 def plan_from_output(

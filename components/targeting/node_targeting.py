@@ -255,6 +255,14 @@ class NodeTargeting:
         )
         return own + DAEMONSET_AUTOMATIC_TOLERATIONS
 
+    def untolerated(self, taints: Sequence[Taint]) -> list[Taint]:
+        """The taints that keep this DaemonSet's pods off a node (PreferNoSchedule ones never do), sorted."""
+        tolerations = self.effective_tolerations()
+        return [
+            taint for taint in sorted(taints, key=Taint.sort_key)
+            if taint.effect is not TaintEffect.PREFER_NO_SCHEDULE and not any(t.tolerates(taint) for t in tolerations)
+        ]
+
     def evaluate(self, labels: Mapping[str, str], taints: Sequence[Taint]) -> Verdict:
         """Would the DaemonSet keep a pod on a node with these labels and taints?
 
