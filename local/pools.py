@@ -24,7 +24,7 @@ from typing import Any, Optional
 
 from components.cluster.node_pools import node_pool_manifest
 from components.placement.node_pools import NodePoolView, instance_label_prefixes
-from components.placement.pool_cells import keys_read, rules_on
+from components.placement.pool_cells import candidates_for, keys_read, rules_on
 from components.settings import NAMESPACE, NodeClassRef, Settings
 from components.settings.node_pools import AUTO_MODE_SYSTEM_POOL
 from components.placement.plan import Plan
@@ -99,10 +99,7 @@ def shapes(pool: NodePoolView, targetings: Mapping[str, NodeTargeting], region: 
     and the catalogue allow it; ``("", None)`` for one node with no further constraint."""
     wanted: list[tuple[str, Optional[str]]] = [("", None)] if launchable(pool, "", None, region) else []
     for key in sorted({k for t in targetings.values() for k in keys_read(t)}):
-        rules = [r for t in targetings.values() for r in rules_on(t, key)]
-        mentioned = [v for r in rules if r.operator in ("In", "NotIn") for v in r.values]
-        thresholds = [int(r.values[0]) for r in rules if r.operator in ("Gt", "Lt")]
-        candidates = pool.domain(key).candidates(mentioned, thresholds)
+        candidates = candidates_for(pool.domain(key), [r for t in targetings.values() for r in rules_on(t, key)])
         if len(candidates) < 2:
             continue
         wanted += [(key, value) for value in candidates if launchable(pool, key, value, region)]

@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Optional
 
 from components.placement.node_pools import ARCH_LABEL, OS_LABEL, NodePoolView, instance_label_prefixes
-from components.placement.pool_cells import passes, keys_read, rules_on
+from components.placement.pool_cells import candidates_for, keys_read, named_values, passes, rules_on
 from components.targeting import NodeTargeting, Verdict
 
 #: Well-known labels whose value is the instance type's own (the rest of a pool's labels are the NodeClaim's).
@@ -73,10 +73,7 @@ def _instance_type_label(key: str, pool: NodePoolView) -> bool:
 
 
 def _candidates(targetings: Mapping[str, NodeTargeting], pool: NodePoolView, key: str) -> list[Optional[str]]:
-    rules = [r for t in targetings.values() for r in rules_on(t, key)]
-    mentioned = [v for r in rules if r.operator in ("In", "NotIn") for v in r.values]
-    thresholds = [int(r.values[0]) for r in rules if r.operator in ("Gt", "Lt")]
-    return pool.domain(key).candidates(mentioned, thresholds)
+    return candidates_for(pool.domain(key), [r for t in targetings.values() for r in rules_on(t, key)])
 
 
 def pool_overheads(
@@ -116,8 +113,8 @@ def pool_overheads(
     if len(rows) == 1:
         (counted, partly), = rows
         return [_total(counted, requests, "", partly)]
-    known = [set(pool.domain(k).values or ()) | {v for t in targetings.values() for r in rules_on(t, k) for v in r.values
-             if r.operator in ("In", "NotIn")} for k in keys]
+    known = [set(pool.domain(k).values or ()) | set(named_values([r for t in targetings.values() for r in rules_on(t, k)]))
+             for k in keys]
     rules = [list(dict.fromkeys(r for t in targetings.values() for r in rules_on(t, k))) for k in keys]
     return [
         _total(counted, requests, _where(keys, known, rules, combinations), partly)

@@ -37,6 +37,17 @@ def passes(rules: Sequence[LabelExpression], key: str, value: Optional[str]) -> 
     return all(rule.matches(labels) for rule in rules)
 
 
+def named_values(rules: Sequence[LabelExpression]) -> list[str]:
+    """The label values In and NotIn rules name."""
+    return [v for rule in rules if rule.operator in (Operator.IN, Operator.NOT_IN) for v in rule.values]
+
+
+def candidates_for(domain: KeyDomain, rules: Sequence[LabelExpression]) -> list[Optional[str]]:
+    """The values of one label to try on a pool's nodes against ``rules`` (:meth:`KeyDomain.candidates`)."""
+    thresholds = [int(rule.values[0]) for rule in rules if rule.operator in (Operator.GT, Operator.LT)]
+    return domain.candidates(named_values(rules), thresholds)
+
+
 def _shown(key: str, values: Sequence[Optional[str]]) -> str:
     present = [v for v in values if v is not None]
     if None in values and not present:
@@ -69,9 +80,7 @@ def pool_verdict(targeting: NodeTargeting, pool: NodePoolView) -> Verdict:
     for key in keys_read(targeting):
         domain = pool.domain(key)
         rules = rules_on(targeting, key)
-        mentioned = [v for rule in rules if rule.operator in (Operator.IN, Operator.NOT_IN) for v in rule.values]
-        thresholds = [int(rule.values[0]) for rule in rules if rule.operator in (Operator.GT, Operator.LT)]
-        candidates = domain.candidates(mentioned, thresholds)
+        candidates = candidates_for(domain, rules)
         passing = [c for c in candidates if passes(rules, key, c)]
         failing = [c for c in candidates if not passes(rules, key, c)]
         if passing:
@@ -79,7 +88,7 @@ def pool_verdict(targeting: NodeTargeting, pool: NodePoolView) -> Verdict:
         if failing:
             failing_value[key] = failing[0]
         if passing and failing:
-            known = set(domain.values or ()) | set(mentioned)
+            known = set(domain.values or ()) | set(named_values(rules))
             splits.append(_which(key, rules, passing, known, negate=False))
             misses.append(_which(key, rules, failing, known, negate=True))
     # One node the pool can launch: each label the agent reads at a value that passes, else at one it can have (a
